@@ -1,0 +1,28 @@
+"""Default values of every arabpress setting, in one place.
+
+settings.py reads these (and the environment) to build the Scrapy settings; components
+read the resulting settings through ``crawler.settings`` with typed getters, never this
+module directly, so a test or a ``-s`` option can change them.
+"""
+
+from __future__ import annotations
+
+# --- site -----------------------------------------------------------------------
+# The production site's address is not known to the project: it is configured per
+# deployment (environment variable ARABPRESS_BASE_URL, or ``-a base_url=``).
+ARABPRESS_BASE_URL = "http://127.0.0.1:8123"
+# Dates written without a zone are in the site's time zone.
+ARABPRESS_TIMEZONE = "Asia/Riyadh"
+
+# --- spider ---------------------------------------------------------------------
+ARABPRESS_MAX_ARTICLES = 0  # 0: no limit
+
+# --- dates ----------------------------------------------------------------------
+
+# --- cleaning -------------------------------------------------------------------
+
+# --- duplicates -----------------------------------------------------------------
+
+# --- mongo ----------------------------------------------------------------------
+
+# --- operations -----------------------------------------------------------------
