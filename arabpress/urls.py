@@ -1,0 +1,79 @@
+"""Pure helpers over the site's URLs: tracking removal, same-site checks, permalinks, AMP."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+# Query parameters that only say how a reader arrived; they never change the page.
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid"})
+TRACKING_PREFIXES = ("utm_",)
+
+# The theme's permalinks: /YYYY/MM/DD/slug/ and the Arabic edition's /ar/YYYY/MM/DD/slug/.
+ARTICLE_PATH = re.compile(r"^/(?:ar/)?\d{4}/\d{2}/\d{2}/[^/]+/?$")
+# Section listings: the home pages, /category/... and /ar/category/... (with their pages).
+SECTION_PATH = re.compile(r"^/(?:ar/?)?$|^/(?:ar/)?category/[^/]+(?:/.*)?$")
+AMP_SEGMENT = re.compile(r"/amp/?$")
+AMP_PARAMETER = "amp"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _query_pairs(query: str) -> list[str]:
+    """Split a query string into its raw ``name=value`` pairs, dropping empty ones."""
+    return [pair for pair in query.split("&") if pair]
+
+
+def _pair_name(pair: str) -> str:
+    """Return the lower-cased name of one raw ``name=value`` query pair."""
+    return pair.split("=", 1)[0].lower()
+
+
+def _is_tracking(pair: str) -> bool:
+    """Tell whether a raw query pair is a tracking parameter."""
+    name = _pair_name(pair)
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def strip_tracking(url: str) -> str:
+    """Remove utm_*, fbclid and gclid parameters and the fragment, keeping the rest in order."""
+    parts = urlsplit(url)
+    # Kept pairs are reused verbatim so their encoding does not change.
+    kept = [pair for pair in _query_pairs(parts.query) if not _is_tracking(pair)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    """Return the scheme, host and port (default port filled in) of a URL."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname, parts.port or DEFAULT_PORTS.get(scheme)
+
+
+def is_same_site(url: str, base_url: str) -> bool:
+    """Tell whether a URL has the same scheme, host and port as the site's base URL."""
+    return _origin(url) == _origin(base_url)
+
+
+def is_amp_url(url: str) -> bool:
+    """Tell whether a URL is an AMP copy: a trailing /amp/ segment or an ``amp`` parameter."""
+    parts = urlsplit(url)
+    has_amp_parameter = any(_pair_name(pair) == AMP_PARAMETER for pair in _query_pairs(parts.query))
+    return has_amp_parameter or AMP_SEGMENT.search(parts.path) is not None
+
+
+def amp_to_canonical(url: str) -> str:
+    """Map an AMP copy's URL to its article's URL (drop /amp/ and ``amp`` parameters)."""
+    parts = urlsplit(url)
+    path = AMP_SEGMENT.sub("/", parts.path)
+    kept = [pair for pair in _query_pairs(parts.query) if _pair_name(pair) != AMP_PARAMETER]
+    return urlunsplit((parts.scheme, parts.netloc, path, "&".join(kept), parts.fragment))
+
+
+def is_article_url(url: str) -> bool:
+    """Tell whether a URL is an article permalink (not its AMP copy)."""
+    return not is_amp_url(url) and ARTICLE_PATH.match(urlsplit(url).path) is not None
+
+
+def is_section_url(url: str) -> bool:
+    """Tell whether a URL is a home or category listing of either edition."""
+    return SECTION_PATH.match(urlsplit(url).path) is not None
