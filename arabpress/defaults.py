@@ -26,3 +26,4 @@ ARABPRESS_MAX_ARTICLES = 0  # 0: no limit
 # --- mongo ----------------------------------------------------------------------
 
 # --- operations -----------------------------------------------------------------
+ARABPRESS_STATS_FILE = ""  # write the final stats of each crawl here as JSON (empty: off)

@@ -1,0 +1,74 @@
+"""Start a server process on a free local port and wait until it answers."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+
+class ServerStartError(RuntimeError):
+    """A local server did not come up."""
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float, what: str, log: Path | None = None) -> None:
+    """Poll *ready* until it is true; raise if *process* dies or *timeout* passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerStartError(f"{what} exited with code {process.returncode}{_tail(log)}")
+        if ready():
+            return
+        time.sleep(0.1)
+    stop(process)
+    raise ServerStartError(f"{what} did not answer within {timeout:.0f}s{_tail(log)}")
+
+
+def port_open(port: int) -> bool:
+    """Return True when something accepts connections on 127.0.0.1:*port*."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start(command: Sequence[str], log: Path | None = None, capture_stdout: bool = False) -> subprocess.Popen[bytes]:
+    """Start *command* with its output in *log* (or captured, or discarded)."""
+    if capture_stdout:
+        stdout: int | object = subprocess.PIPE
+    elif log is not None:
+        stdout = log.open("ab")
+    else:
+        stdout = subprocess.DEVNULL
+    return subprocess.Popen(  # noqa: S603 - commands are built by this package
+        list(command), stdout=stdout, stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL  # type: ignore[arg-type]
+    )
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Terminate *process*, killing it when it does not exit in time."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def _tail(log: Path | None, lines: int = 5) -> str:
+    """Return the last lines of *log* for an error message."""
+    if log is None or not log.is_file():
+        return ""
+    tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:]
+    return ": " + " | ".join(tail) if tail else ""

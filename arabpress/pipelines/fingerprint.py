@@ -1,0 +1,41 @@
+"""Compute what storage compares between crawls: a content hash and a word count."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+
+# Letters and digits of any script, so Arabic words count as words.
+WORD = re.compile(r"\w+")
+
+
+def content_hash(title: str, body: str) -> str:
+    """Return the SHA-256 hex digest of the cleaned title and body."""
+    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+
+
+def word_count(body: str) -> int:
+    """Return the number of words in *body*."""
+    return sum(1 for _ in WORD.finditer(body))
+
+
+class FingerprintPipeline:
+    """Set content_hash and word_count from the cleaned title and body."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FingerprintPipeline:
+        """Build the pipeline for *crawler*."""
+        return cls()
+
+    def process_item(self, item: Any) -> Any:
+        """Add the fingerprint fields to *item*."""
+        adapter = ItemAdapter(item)
+        title = str(adapter.get("title") or "")
+        body = str(adapter.get("body") or "")
+        adapter["content_hash"] = content_hash(title, body)
+        adapter["word_count"] = word_count(body)
+        return item
