@@ -11,6 +11,8 @@ import importlib
 import sys
 from types import ModuleType
 
+from arabpress.commands import CommandError
+
 # Subcommand name -> module in arabpress.commands.
 COMMANDS = {
     "demo": "demo",
@@ -19,10 +21,6 @@ COMMANDS = {
     "replay": "replay",
     "schedule": "schedule",
 }
-
-
-class CommandError(Exception):
-    """A user-facing error: its message is printed as one line."""
 
 
 def load_command(module_name: str) -> ModuleType | None:
