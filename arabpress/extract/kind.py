@@ -1,0 +1,70 @@
+"""What a page is: an article, a listing, a static page, an error page, an AMP copy, or unknown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from arabpress.extract import jsonld, metatags, microdata
+from arabpress.extract.body import body_paragraphs
+from arabpress.extract.document import base_url, body_classes, is_amp_document
+from arabpress.extract.dom import has_class_xpath
+from arabpress.extract.theme import content_container
+from arabpress.urls import is_article_url
+
+if TYPE_CHECKING:
+    from parsel import Selector
+
+PageKind = Literal["article", "listing", "page", "error", "amp", "unknown"]
+
+LISTING_BODY_CLASSES = frozenset({"archive", "home", "blog", "search", "category", "tag", "author", "date"})
+ARTICLE_BODY_CLASSES = frozenset({"single-post"})
+# Below this much paragraph text an <article> at an article URL is not taken for a story by itself.
+LONG_BODY_CHARACTERS = 400
+
+
+def _theme_kind(selector: Selector) -> PageKind | None:
+    """Return the kind the theme's body and article classes declare, if they declare one."""
+    classes = body_classes(selector)
+    if "error404" in classes:
+        return "error"
+    if classes & LISTING_BODY_CLASSES:
+        return "listing"
+    if "page" in classes or selector.xpath(f"//article[{has_class_xpath('type-page')}]"):
+        return "page"
+    if classes & ARTICLE_BODY_CLASSES or selector.xpath(f"//article[{has_class_xpath('type-post')}]"):
+        return "article"
+    return None
+
+
+def _declares_article(selector: Selector) -> bool:
+    """Tell whether structured data calls the page an article (JSON-LD, og:type, microdata)."""
+    return (
+        jsonld.find_article(selector) is not None
+        or metatags.og_type(selector) == "article"
+        or microdata.article_scope(selector) is not None
+    )
+
+
+def _has_long_body_at_article_url(selector: Selector, url: str | None) -> bool:
+    """Tell whether the page holds one <article> with a long body and its URL is an article permalink."""
+    address = metatags.canonical(selector, url or "") or url
+    articles = selector.xpath("//article")
+    if address is None or not is_article_url(address) or len(articles) != 1:
+        return False
+    container = content_container(articles[0], selector)
+    paragraphs = body_paragraphs(container if container is not None else articles[0].root)
+    return sum(map(len, paragraphs)) >= LONG_BODY_CHARACTERS
+
+
+def page_kind(selector: Selector, url: str | None = None) -> PageKind:
+    """Return what the page is; ``url`` (the fetched URL) helps when the markup says little."""
+    if is_amp_document(selector):
+        return "amp"
+    declared = _theme_kind(selector)
+    if declared is not None:
+        return declared
+    if _declares_article(selector) or _has_long_body_at_article_url(selector, url and base_url(selector, url)):
+        return "article"
+    if len(selector.xpath("//article")) >= 2:
+        return "listing"
+    return "unknown"

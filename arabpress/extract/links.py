@@ -1,0 +1,70 @@
+"""Links the spider follows: listing teasers, pagination, section menus, in-body article links.
+
+Every function returns absolute URLs on the page's own host, tracking parameters removed,
+first occurrence kept, in page order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from arabpress.extract.document import base_url
+from arabpress.extract.dom import absolute, has_class_xpath, unique
+from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_section_url, strip_tracking
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from parsel import Selector
+
+# The listing's own area; menus, footers and asides are left to section_links.
+LISTING_AREAS = ("//main", "//*[@id='main']", "//*[@id='content']", "//body")
+PAGINATION = (
+    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+    " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+    f" | //a[{has_class_xpath('next')}]/@href"
+    f" | //*[{has_class_xpath('pagination')} or {has_class_xpath('nav-links')}]//a/@href"
+)
+BODY_CONTAINERS = (
+    f"//*[{has_class_xpath('entry-content')}]//a/@href"
+    " | //*[@itemprop='articleBody']//a/@href"
+    f" | //article[{has_class_xpath('amp-article')}]//a/@href"
+)
+
+
+def normalize_link(url: str) -> str:
+    """Remove tracking parameters and map an AMP copy to its article."""
+    clean = strip_tracking(url)
+    return amp_to_canonical(clean) if is_amp_url(clean) else clean
+
+
+def _links(hrefs: Iterable[str], page_url: str, keep: Callable[[str], bool]) -> list[str]:
+    """Resolve, normalize and filter hrefs: same host as the page, first occurrence, page order."""
+    host = urlsplit(page_url).netloc.lower()
+    resolved = (absolute(href, page_url) for href in hrefs)
+    normalized = (normalize_link(url) for url in resolved if url is not None)
+    return unique(url for url in normalized if urlsplit(url).netloc.lower() == host and keep(url))
+
+
+def listing_links(selector: Selector, page_url: str) -> list[str]:
+    """Return the article links of a listing's main area (teaser titles and the like)."""
+    area = next((found[0] for query in LISTING_AREAS if (found := selector.xpath(query))), selector)
+    return _links(area.xpath(".//a/@href").getall(), base_url(selector, page_url), is_article_url)
+
+
+def next_page_links(selector: Selector, page_url: str) -> list[str]:
+    """Return the pagination links (rel=next, a.next, .pagination links), the page itself left out."""
+    own = normalize_link(page_url)
+    hrefs = selector.xpath(PAGINATION).getall()
+    return _links(hrefs, base_url(selector, page_url), lambda url: url != own and not is_article_url(url))
+
+
+def section_links(selector: Selector, page_url: str) -> list[str]:
+    """Return the links to the home pages and category listings (/category/..., /ar/, /ar/category/...)."""
+    return _links(selector.xpath("//a/@href").getall(), base_url(selector, page_url), is_section_url)
+
+
+def body_article_links(selector: Selector, page_url: str) -> list[str]:
+    """Return the article links inside the article body (including "Read more" lines)."""
+    return _links(selector.xpath(BODY_CONTAINERS).getall(), base_url(selector, page_url), is_article_url)

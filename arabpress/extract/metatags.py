@@ -1,0 +1,93 @@
+"""The meta tag layer: OpenGraph, ``article:*`` and ``<meta name=...>`` values."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arabpress.extract.dom import absolute, clean_values
+from arabpress.extract.images import Image
+
+if TYPE_CHECKING:
+    from parsel import Selector
+
+
+def contents(selector: Selector, key: str) -> list[str]:
+    """Return the contents of the meta tags named ``key`` (property= or name=), in page order."""
+    query = f'//meta[@property="{key}" or @name="{key}"]/@content'
+    return clean_values(selector.xpath(query).getall())
+
+
+def content(selector: Selector, key: str) -> str | None:
+    """Return the first non-empty content of the meta tags named ``key``."""
+    found = contents(selector, key)
+    return found[0] if found else None
+
+
+def og_type(selector: Selector) -> str | None:
+    """Return og:type (``article``, ``website``, ``video.other``...)."""
+    value = content(selector, "og:type")
+    return value.lower() if value else None
+
+
+def title(selector: Selector) -> str | None:
+    """Return og:title as written (the site name may still be appended)."""
+    return content(selector, "og:title")
+
+
+def description(selector: Selector) -> str | None:
+    """Return og:description, else the plain meta description."""
+    return content(selector, "og:description") or content(selector, "description")
+
+
+def site_name(selector: Selector) -> str | None:
+    """Return og:site_name."""
+    return content(selector, "og:site_name")
+
+
+def locale(selector: Selector) -> str | None:
+    """Return og:locale (``ar_AR``, ``en_US``)."""
+    return content(selector, "og:locale")
+
+
+def authors(selector: Selector) -> list[str]:
+    """Return ``<meta name=author>`` values, then ``article:author`` names that are not profile URLs."""
+    named = [*contents(selector, "author"), *contents(selector, "article:author")]
+    return [name for name in named if not name.startswith(("http://", "https://", "/"))]
+
+
+def section(selector: Selector) -> str | None:
+    """Return article:section."""
+    return content(selector, "article:section")
+
+
+def tags(selector: Selector) -> list[str]:
+    """Return the article:tag values in page order."""
+    return contents(selector, "article:tag")
+
+
+def published(selector: Selector) -> str | None:
+    """Return article:published_time as written."""
+    return content(selector, "article:published_time")
+
+
+def modified(selector: Selector) -> str | None:
+    """Return article:modified_time (or og:updated_time) as written."""
+    return content(selector, "article:modified_time") or content(selector, "og:updated_time")
+
+
+def images(selector: Selector, base_url: str) -> list[Image]:
+    """Return the og:image URLs (absolute, no captions)."""
+    urls = (absolute(url, base_url) for url in contents(selector, "og:image") + contents(selector, "og:image:url"))
+    return [Image(url=url, caption=None) for url in clean_values(urls)]
+
+
+def canonical(selector: Selector, base_url: str) -> str | None:
+    """Return ``<link rel=canonical>`` as an absolute URL."""
+    hrefs = selector.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href').getall()
+    return next((url for url in (absolute(href, base_url) for href in hrefs) if url), None)
+
+
+def og_url(selector: Selector, base_url: str) -> str | None:
+    """Return og:url as an absolute URL."""
+    value = content(selector, "og:url")
+    return absolute(value, base_url) if value else None

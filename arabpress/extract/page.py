@@ -1,0 +1,268 @@
+"""The article page object: each field from layered sources, most reliable first.
+
+Layers: JSON-LD, then OpenGraph/``article:*``/``<meta>`` tags, then microdata, then the
+theme's markup, then (for the body) a generic extractor. A field takes the first layer
+that has it; images merge all layers.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from arabpress.extract import document, fallback, jsonld, metatags, microdata, theme
+from arabpress.extract.body import body_paragraphs
+from arabpress.extract.dom import absolute, clean_values, comparable, unique
+from arabpress.extract.images import Image, merge_images
+from arabpress.extract.language import language_by_script, primary_language
+from arabpress.extract.links import normalize_link
+from arabpress.items import ArticleItem
+from arabpress.urls import is_article_url, strip_tracking
+
+if TYPE_CHECKING:
+    from parsel import Selector
+
+DEFAULT_SITE_NAME = "Arab Press"
+TITLE_SEPARATORS = r"[-–—|·:»]"
+PARAGRAPH_SEPARATOR = "\n\n"
+# The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
+RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
+ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+
+DateSource = Literal["jsonld", "meta", "microdata", "time", "text"]
+BodySource = Literal["theme", "fallback"]
+
+
+class DateField(NamedTuple):
+    """A date as written on the page and the layer it came from."""
+
+    raw: str
+    source: DateSource
+
+
+def strip_site_name(title: str, site_name: str) -> str:
+    """Remove the " – Site Name" suffix that <title> and og:title append."""
+    suffix = re.compile(rf"\s*{TITLE_SEPARATORS}\s*{re.escape(site_name)}\s*$", re.IGNORECASE)
+    stripped = suffix.sub("", title).strip()
+    return stripped or title
+
+
+def first_date(*candidates: tuple[str | None, DateSource]) -> DateField | None:
+    """Return the first date that is present, with its source."""
+    return next((DateField(raw, source) for raw, source in candidates if raw), None)
+
+
+class ArticlePage:
+    """One fetched page read as an article; ``url`` is the fetched URL."""
+
+    def __init__(self, selector: Selector, url: str) -> None:
+        self.selector = selector
+        self.fetched_url = url
+
+    # --- layers -------------------------------------------------------------------
+
+    @cached_property
+    def base_url(self) -> str:
+        """The URL relative links resolve against."""
+        return document.base_url(self.selector, self.fetched_url)
+
+    @cached_property
+    def jsonld(self) -> jsonld.JsonLdArticle | None:
+        """The page's JSON-LD article object, if any."""
+        return jsonld.find_article(self.selector)
+
+    @cached_property
+    def root(self) -> Selector:
+        """The element that holds the article in the theme's markup."""
+        return theme.article_root(self.selector)
+
+    @cached_property
+    def site_name(self) -> str:
+        """The site name appended to titles."""
+        return metatags.site_name(self.selector) or DEFAULT_SITE_NAME
+
+    # --- identity -----------------------------------------------------------------
+
+    @cached_property
+    def url(self) -> str:
+        """The canonical link (absolute), else the fetched URL without tracking parameters."""
+        fetched = strip_tracking(self.fetched_url)
+        canonical = metatags.canonical(self.selector, self.base_url)
+        if canonical is None:
+            return fetched
+        canonical = strip_tracking(canonical)
+        # A canonical that names a listing on an article page is a theme bug: it would merge stories.
+        if is_article_url(normalize_link(fetched)) and not is_article_url(canonical):
+            return fetched
+        return canonical
+
+    @cached_property
+    def language(self) -> str | None:
+        """ "en" or "ar": <html lang>, JSON-LD inLanguage, og:locale, else the script of title and body."""
+        declared = [document.html_lang(self.selector), self.jsonld and jsonld.language(self.jsonld)]
+        declared.append(metatags.locale(self.selector))
+        for tag in declared:
+            found = primary_language(tag or None)
+            if found:
+                return found
+        return language_by_script(f"{self.title or ''} {self.body}")
+
+    # --- text fields ----------------------------------------------------------------
+
+    @cached_property
+    def title(self) -> str | None:
+        """JSON-LD headline, og:title, microdata headline, h1.entry-title, <title>; site name removed."""
+        candidates = (
+            self.jsonld and jsonld.headline(self.jsonld),
+            metatags.title(self.selector),
+            microdata.headline(self.selector),
+            theme.title(self.root),
+            document.html_title(self.selector),
+        )
+        found = next((value for value in candidates if value), None)
+        return strip_site_name(found, self.site_name) if found else None
+
+    @cached_property
+    def subtitle(self) -> str | None:
+        """The standfirst: the theme's, else a description that does not just repeat the body's opening."""
+        standfirst = theme.subtitle(self.root)
+        if standfirst:
+            return standfirst
+        descriptions = (
+            self.jsonld and jsonld.description(self.jsonld),
+            metatags.description(self.selector),
+            microdata.description(self.selector),
+        )
+        return next((text for text in descriptions if text and self._is_standfirst(text)), None)
+
+    def _is_standfirst(self, description: str) -> bool:
+        """Tell whether a description says more than the title or the body's opening."""
+        folded = comparable(ELLIPSIS.sub("", description))
+        opening = comparable(self.body_paragraphs[0]) if self.body_paragraphs else ""
+        return bool(folded) and folded != comparable(self.title or "") and not opening.startswith(folded)
+
+    @cached_property
+    def authors(self) -> list[str]:
+        """People in order: JSON-LD author, <meta name=author>, microdata, the theme byline."""
+        layers = (
+            self.jsonld and jsonld.authors(self.jsonld),
+            metatags.authors(self.selector),
+            microdata.authors(self.selector),
+            theme.authors(self.root),
+        )
+        for names in layers:
+            people = clean_values(theme.strip_author_prefix(name) for name in names or [])
+            if people:
+                return people
+        return []
+
+    @cached_property
+    def section(self) -> str | None:
+        """JSON-LD articleSection, article:section, microdata, the theme's category link, breadcrumbs."""
+        candidates = (
+            self.jsonld and jsonld.section(self.jsonld),
+            metatags.section(self.selector),
+            microdata.section(self.selector),
+        )
+        return next((value for value in candidates if value), None) or theme.section(self.root, self.selector)
+
+    @cached_property
+    def tags(self) -> list[str]:
+        """JSON-LD keywords, article:tag metas, microdata keywords, the theme's tag links."""
+        layers = (
+            self.jsonld and jsonld.keywords(self.jsonld),
+            metatags.tags(self.selector),
+            microdata.tags(self.selector),
+        )
+        return next((values for values in layers if values), None) or theme.tags(self.root)
+
+    @cached_property
+    def images(self) -> list[Image]:
+        """Images of every layer merged by URL; a figure's caption fills a structured source's gap."""
+        return merge_images(
+            jsonld.images(self.jsonld, self.base_url) if self.jsonld else [],
+            metatags.images(self.selector, self.base_url),
+            theme.images(self.root, self.base_url),
+        )
+
+    # --- body -----------------------------------------------------------------------
+
+    @cached_property
+    def _body(self) -> tuple[list[str], BodySource]:
+        """The body paragraphs and the layer that produced them."""
+        container = theme.content_container(self.root, self.selector)
+        if container is not None:
+            return body_paragraphs(container), "theme"
+        # The theme's markup is gone (a redesign): a generic extractor keeps the crawl producing articles.
+        return fallback.fallback_paragraphs(self.selector.get(), self.fetched_url), "fallback"
+
+    @property
+    def body_paragraphs(self) -> list[str]:
+        """The body's paragraphs in order."""
+        return self._body[0]
+
+    @property
+    def body(self) -> str:
+        """The paragraphs joined by a blank line."""
+        return PARAGRAPH_SEPARATOR.join(self.body_paragraphs)
+
+    @property
+    def body_source(self) -> BodySource:
+        """Which layer produced the body: "theme" or "fallback"."""
+        return self._body[1]
+
+    # --- dates ------------------------------------------------------------------------
+
+    @cached_property
+    def published(self) -> DateField | None:
+        """datePublished as written: JSON-LD, article:published_time, microdata, <time>, visible text."""
+        return first_date(
+            (jsonld.date(self.jsonld, "datePublished") if self.jsonld else None, "jsonld"),
+            (metatags.published(self.selector), "meta"),
+            (microdata.published(self.selector), "microdata"),
+            (theme.published_time(self.root), "time"),
+            (theme.posted_on_text(self.root), "text"),
+        )
+
+    @cached_property
+    def modified(self) -> DateField | None:
+        """dateModified as written: JSON-LD, article:modified_time, microdata, <time class=updated>."""
+        return first_date(
+            (jsonld.date(self.jsonld, "dateModified") if self.jsonld else None, "jsonld"),
+            (metatags.modified(self.selector), "meta"),
+            (microdata.modified(self.selector), "microdata"),
+            (theme.modified_time(self.root), "time"),
+        )
+
+    # --- links ------------------------------------------------------------------------
+
+    @cached_property
+    def related_urls(self) -> list[str]:
+        """The related-articles list's links: absolute, tracking removed, AMP mapped, first occurrence."""
+        resolved = (absolute(href, self.base_url) for href in self.selector.xpath(RELATED_LINKS).getall())
+        return [url for url in unique(normalize_link(url) for url in resolved if url) if is_article_url(url)]
+
+    # --- item -------------------------------------------------------------------------
+
+    def to_item(self) -> ArticleItem:
+        """Return the extracted fields as an item (pipelines add the normalized dates and hashes)."""
+        published, modified = self.published, self.modified
+        return ArticleItem(
+            fetched_url=self.fetched_url,
+            url=self.url,
+            language=self.language,
+            title=self.title,
+            subtitle=self.subtitle,
+            authors=self.authors,
+            section=self.section,
+            tags=self.tags,
+            images=[dict(image) for image in self.images],
+            body=self.body,
+            body_source=self.body_source,
+            related_urls=self.related_urls,
+            published_raw=published.raw if published else None,
+            published_source=published.source if published else None,
+            modified_raw=modified.raw if modified else None,
+            modified_source=modified.source if modified else None,
+        )

@@ -1,0 +1,147 @@
+"""The theme layer: the WordPress-style markup of the site's article pages."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from arabpress.extract.dom import (
+    Element,
+    absolute,
+    clean_value,
+    clean_values,
+    first_text,
+    has_class_xpath,
+    has_rel_xpath,
+    node_text,
+    texts,
+)
+from arabpress.extract.images import Image
+
+if TYPE_CHECKING:
+    from parsel import Selector
+
+# Where the article sits, most specific first; the whole document is the last resort.
+ARTICLE_ROOTS = (
+    f"//article[{has_class_xpath('type-post')}]",
+    "//*[@itemscope][contains(@itemtype, 'Article')]",
+    f"//article[{has_class_xpath('amp-article')}]",
+    "//article[.//h1]",
+    "//main",
+)
+# The body container, most specific first.
+CONTENT_CONTAINERS = (".entry-content", "[itemprop=articleBody]", "article.amp-article")
+SUBTITLES = (".entry-subtitle", ".amp-lede", ".standfirst")
+# "By ", "Written by ", "بقلم:", "كتب:", "كتبت:" before a byline's names.
+AUTHOR_PREFIX = re.compile(r"^\s*(?:(?:written\s+)?by\b|بقلم|كتب|كتبت|إعداد)\s*[:：]?\s*", re.IGNORECASE)
+NAME_SEPARATORS = re.compile(r"\s*(?:,|،|\band\b|\s&\s|\sو\s)\s*", re.IGNORECASE)
+# Dates of the page furniture (the masthead shows today's date) and of other stories.
+NOT_ARTICLE_DATES = f"ancestor-or-self::*[{has_class_xpath('header-date')} or contains(@class, 'related')]"
+HOME_PATHS = frozenset({"", "/", "/ar", "/ar/"})
+
+
+def article_root(selector: Selector) -> Selector:
+    """Return the element that holds the article (headline, meta, body), else the whole page."""
+    for query in ARTICLE_ROOTS:
+        found = selector.xpath(query)
+        if found:
+            return found[0]
+    return selector
+
+
+def strip_author_prefix(name: str) -> str:
+    """Remove a byline prefix such as "By " or "بقلم:" from a name."""
+    return AUTHOR_PREFIX.sub("", name, count=1).strip()
+
+
+def title(root: Selector) -> str | None:
+    """Return the theme headline (h1.entry-title, else the article's h1)."""
+    return first_text(root, "h1.entry-title", "h1")
+
+
+def subtitle(root: Selector) -> str | None:
+    """Return the standfirst under the headline."""
+    return first_text(root, *SUBTITLES)
+
+
+def authors(root: Selector) -> list[str]:
+    """Return the byline's names: its author links, else its links, else its text split on "and"/commas."""
+    linked = texts(root, ".byline .author a") or texts(root, ".byline a")
+    if linked:
+        return linked
+    written = first_text(root, ".byline", ".amp-byline")
+    return clean_values(NAME_SEPARATORS.split(strip_author_prefix(written))) if written else []
+
+
+def _breadcrumb_section(selector: Selector) -> str | None:
+    """Return the last breadcrumb link that is not the home page."""
+    crumbs = selector.xpath("//*[contains(@class, 'breadcrumb')]//a[@href]")
+    named = [node_text(crumb) for crumb in crumbs if urlsplit(crumb.attrib["href"]).path not in HOME_PATHS]
+    return next((name for name in reversed(named) if name), None)
+
+
+def section(root: Selector, selector: Selector) -> str | None:
+    """Return the first category link of the article, else the breadcrumbs' section."""
+    category_links = "a[rel~=category]"
+    return first_text(root, ".cat-links a", category_links) or _breadcrumb_section(selector)
+
+
+def tags(root: Selector) -> list[str]:
+    """Return the tag links of the article in page order."""
+    plain_tag_links = f".//a[{has_rel_xpath('tag')}][not({has_rel_xpath('category')})]"
+    return texts(root, ".tags-links a") or clean_values(node_text(link) for link in root.xpath(plain_tag_links))
+
+
+def _figure_image(figure: Selector, base_url: str) -> Image | None:
+    """Return a figure's image with its caption, or None when it holds no image."""
+    for source in figure.xpath(".//img | .//amp-img"):
+        candidates = [source.attrib.get(name, "") for name in ("data-src", "data-lazy-src", "src")]
+        # Lazy-loading themes put a data: placeholder in src and the real URL elsewhere.
+        url = next((absolute(link, base_url) for link in candidates if absolute(link, base_url)), None)
+        if url:
+            return Image(url=url, caption=first_text(figure, "figcaption", ".wp-caption-text"))
+    return None
+
+
+def images(root: Selector, base_url: str) -> list[Image]:
+    """Return the featured image and the figures of the body, with their captions."""
+    featured = "figure.post-thumbnail, .post-thumbnail"
+    figures = ".entry-content figure, .entry-content .wp-caption, [itemprop=articleBody] figure"
+    found = (_figure_image(figure, base_url) for query in (featured, figures) for figure in root.css(query))
+    return [image for image in found if image is not None]
+
+
+def _datetime(root: Selector, query: str) -> str | None:
+    """Return the datetime attribute of the first article <time> the XPath condition selects."""
+    values = root.xpath(f".//time[@datetime]{query}[not({NOT_ARTICLE_DATES})]/@datetime").getall()
+    return next((value.strip() for value in values if value.strip()), None)
+
+
+def published_time(root: Selector) -> str | None:
+    """Return the article's <time class=published datetime>, else its first non-"updated" <time datetime>."""
+    return _datetime(root, f"[{has_class_xpath('published')}]") or _datetime(
+        root, f"[not({has_class_xpath('updated')})]"
+    )
+
+
+def modified_time(root: Selector) -> str | None:
+    """Return the article's <time class=updated datetime>."""
+    return _datetime(root, f"[{has_class_xpath('updated')}]")
+
+
+def posted_on_text(root: Selector) -> str | None:
+    """Return the visible date text of the article's meta line (``.posted-on``)."""
+    dates = root.xpath(f".//*[{has_class_xpath('posted-on')}][not({NOT_ARTICLE_DATES})]")
+    return next((text for text in (clean_value(node_text(node)) for node in dates) if text), None)
+
+
+def content_container(root: Selector, selector: Selector) -> Element | None:
+    """Return the element holding the body text, in the article first, else anywhere on the page."""
+    for scope in (root, selector):
+        for query in CONTENT_CONTAINERS:
+            found = scope.css(query)
+            if found:
+                element: Element = found[0].root
+                return element
+    return None
