@@ -20,6 +20,10 @@ ARABPRESS_MAX_ARTICLES = 0  # 0: no limit
 # --- dates ----------------------------------------------------------------------
 
 # --- cleaning -------------------------------------------------------------------
+# Extra boilerplate lines for the text cleaning pipeline: regexes, each matched
+# case-insensitively against a whole cleaned paragraph. Given with -s, the value is split
+# at commas, so a pattern given there cannot contain one.
+ARABPRESS_CLEANING_EXTRA_BOILERPLATE: list[str] = []
 
 # --- duplicates -----------------------------------------------------------------
 
