@@ -10,6 +10,13 @@ from arabpress.extract.dom import is_blank, node_text
 
 # trafilatura's XML output: <p>, <head> (subheadings), <quote> and list <item> are paragraphs.
 PARAGRAPH_ELEMENTS = "//main//*[self::p or self::head or self::quote or self::item][not(ancestor::quote)]"
+# The headline block (headline, standfirst, byline) and captions are never body text.
+NOT_BODY = [
+    "//h1",
+    "//header",
+    "//*[contains(@class, 'subtitle') or contains(@class, 'standfirst') or contains(@class, 'lede')]",
+    "//*[contains(@class, 'byline') or contains(@class, 'caption')]",
+]
 
 
 def fallback_paragraphs(html: str, url: str) -> list[str]:
@@ -23,6 +30,7 @@ def fallback_paragraphs(html: str, url: str) -> list[str]:
         include_images=False,
         include_links=False,
         with_metadata=False,
+        prune_xpath=NOT_BODY,
     )
     if not document:
         return []

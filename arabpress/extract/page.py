@@ -195,7 +195,9 @@ class ArticlePage:
         if container is not None:
             return body_paragraphs(container), "theme"
         # The theme's markup is gone (a redesign): a generic extractor keeps the crawl producing articles.
-        return fallback.fallback_paragraphs(self.selector.get(), self.fetched_url), "fallback"
+        headline = comparable(self.title or "")
+        paragraphs = fallback.fallback_paragraphs(self.selector.get(), self.fetched_url)
+        return [text for text in paragraphs if comparable(text) != headline], "fallback"
 
     @property
     def body_paragraphs(self) -> list[str]:
