@@ -18,6 +18,12 @@ ARABPRESS_TIMEZONE = "Asia/Riyadh"
 ARABPRESS_MAX_ARTICLES = 0  # 0: no limit
 
 # --- dates ----------------------------------------------------------------------
+ARABPRESS_DATES_ENABLED = True
+# Seconds an article date may lie past the fetch time (clock skew, a zone misread by
+# hours) before it is rejected as a typo or a scheduled post.
+ARABPRESS_DATES_FUTURE_TOLERANCE = 86400
+# Dates before this year are rejected: the site publishes nothing that old.
+ARABPRESS_DATES_MIN_YEAR = 1990
 
 # --- cleaning -------------------------------------------------------------------
 # Extra boilerplate lines for the text cleaning pipeline: regexes, each matched

@@ -1,0 +1,238 @@
+"""Turn the raw date strings of an article into timezone-aware UTC datetimes.
+
+Structured data (JSON-LD, meta tags, microdata, ``<time datetime>``) is ISO 8601 and is
+read with ``datetime.fromisoformat``; visible text, or structured data that is not ISO,
+goes to one configured dateparser parser for Arabic and English, after the text is
+normalized: Western digits, no bidi marks or tatweel, ``am``/``pm`` for ص/م, Egyptian
+month names for Levantine ones, and the Gregorian date chosen over a Hijri one beside
+it. A Hijri-only date is converted with dateparser's Hijri calendar (hijridate).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from dateparser.calendars.hijri import HijriCalendar
+from dateparser.date import DateDataParser
+
+DatePath = Literal["iso", "dateparser"]
+DateProblem = Literal["missing", "unparsable", "future", "too_old"]
+
+# Sources whose strings are machine-readable ISO 8601 (items.py lists every source).
+STRUCTURED_SOURCES = frozenset({"jsonld", "meta", "microdata", "time"})
+LANGUAGES = ["ar", "en"]
+
+_WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Bidi and zero-width marks, tatweel and Arabic diacritics carry no date; the Arabic comma
+# is a comma. Dropping diacritics turns مساءً into مساء, which the meridiem rule expects.
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u0640"
+_DIACRITICS = "".join(chr(code) for code in (*range(0x064B, 0x0660), 0x0670))
+_TEXT_TABLE = str.maketrans({"\u060c": ",", **dict.fromkeys(_INVISIBLE + _DIACRITICS)})
+_SPACES = re.compile(r"\s+")  # \s covers NBSP and the other Unicode spaces
+
+# ص/م after a clock time are a.m./p.m.; lower case because dateparser's Hijri parser
+# reads only "am"/"pm".
+_MERIDIEM = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?)\s*(ص|صباحا|م|مساء|مساءا)(?!\w)")
+_AM_WORDS = frozenset({"ص", "صباحا"})
+# م right after a year marks the Gregorian era (2026م), not p.m.
+_GREGORIAN_ERA = re.compile(r"(\d{4})\s*م(?!\w)")
+
+# Levantine and Iraqi month names, which dateparser's "ar" locale does not know.
+_LEVANTINE_MONTHS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), egyptian)
+    for pattern, egyptian in (
+        (r"كانون\s+(?:ال)?ثاني", "يناير"),
+        (r"شباط", "فبراير"),
+        (r"[آا]ذار", "مارس"),
+        (r"نيسان", "أبريل"),
+        (r"[أا]يار", "مايو"),
+        (r"حزيران", "يونيو"),
+        (r"تموز", "يوليو"),
+        (r"[آا]ب", "أغسطس"),
+        (r"[أا]يلول", "سبتمبر"),
+        (r"تشرين\s+(?:ال)?[أا]ول", "أكتوبر"),
+        (r"تشرين\s+(?:ال)?ثاني", "نوفمبر"),
+        (r"كانون\s+(?:ال)?[أا]ول", "ديسمبر"),
+    )
+)
+# "فبراير/فبراير" or "فبراير (فبراير)" once the Levantine name is replaced.
+_REPEATED_WORD = re.compile(r"(?<!\w)([\u0621-\u064a]+)\s*(?:/\s*\1|\(\s*\1\s*\))(?!\w)")
+
+_HIJRI_MONTH = (
+    r"(?:محرم|صفر|ربيع\s+(?:ال)?(?:[أا]ول|ثاني|[آا]خر)"
+    r"|جماد[ىي]\s+(?:ال)?(?:[أا]ول[ىي]|[آأا]خر[ةه]|ثاني[ةه])"
+    r"|رجب|شعبان|رمضان|شوال|ذ[وي]\s*القعد[ةه]|ذ[وي]\s*الحج[ةه])"
+)
+# Day, Hijri month, year and the ه(ـ) era mark (tatweel is already gone).
+_HIJRI_DATE = re.compile(rf"(?<!\w)(?:\d{{1,2}}\s+)?{_HIJRI_MONTH}\s+\d{{3,4}}\s*ه?(?!\w)")
+# "corresponding to": joins a Hijri date to its Gregorian one.
+_CORRESPONDING = re.compile(r"(?<!\w)الموافق(?:\s+ل)?(?!\w)")
+
+# Arab Press is a Saudi site: its AST is Arabia Standard Time, not Atlantic.
+_ZONE_ABBREVIATIONS = {"AST": timedelta(hours=3)}
+_FULL_DATE = frozenset({"year", "month", "day"})
+
+
+@dataclass(frozen=True, slots=True)
+class DateResult:
+    """A normalized date, the path that read it, and why it is None when it is."""
+
+    value: datetime | None
+    path: DatePath | None
+    problem: DateProblem | None
+
+
+def to_western_digits(text: str) -> str:
+    """Replace Arabic-Indic and Eastern Arabic (Persian) digits with 0-9."""
+    return text.translate(_WESTERN_DIGITS)
+
+
+def clean_text(text: str) -> str:
+    """Drop bidi marks, tatweel and diacritics, use Western digits and single spaces."""
+    cleaned = to_western_digits(text.translate(_TEXT_TABLE))
+    return _SPACES.sub(" ", cleaned).strip()
+
+
+def normalize_meridiem(text: str) -> str:
+    """Write ص/م (a.m./p.m.) after a clock time as am/pm."""
+    return _MERIDIEM.sub(lambda match: f"{match[1]} {'am' if match[2] in _AM_WORDS else 'pm'}", text)
+
+
+def unify_month_names(text: str) -> str:
+    """Replace Levantine month names with Egyptian ones and drop the repeated name."""
+    for pattern, egyptian in _LEVANTINE_MONTHS:
+        text = pattern.sub(egyptian, text)
+    return _REPEATED_WORD.sub(r"\1", text)
+
+
+def has_hijri_date(text: str) -> bool:
+    """Tell whether *text* (cleaned) holds a Hijri date with a year."""
+    return _HIJRI_DATE.search(text) is not None
+
+
+def strip_hijri(text: str) -> str:
+    """Remove Hijri dates and the word joining them to a Gregorian one."""
+    stripped = _CORRESPONDING.sub(" ", _HIJRI_DATE.sub(" ", text))
+    return _SPACES.sub(" ", stripped).strip()
+
+
+def prepare_text(raw: str) -> str:
+    """Normalize a visible date string for dateparser."""
+    text = normalize_meridiem(clean_text(raw))
+    return unify_month_names(_GREGORIAN_ERA.sub(r"\1", text))
+
+
+def parse_iso(raw: str, zone: tzinfo) -> datetime | None:
+    """Read *raw* as ISO 8601 and return it in UTC (no offset: *zone*); None if not ISO."""
+    try:
+        value = datetime.fromisoformat(raw.strip())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=zone)
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):  # not ISO, or out of datetime's range in UTC
+        return None
+
+
+def parse_hijri(text: str, zone: tzinfo) -> datetime | None:
+    """Convert a full Hijri date in prepared *text* (no offset: *zone*) to UTC; None if none."""
+    try:
+        data = HijriCalendar(text).get_date()
+    except OverflowError:  # a year outside the Umm al-Qura tables of hijridate
+        return None
+    if data is None or data.date_obj is None or not _FULL_DATE.issubset(data.parts):
+        return None
+    found: datetime = data.date_obj
+    return found.replace(tzinfo=zone).astimezone(UTC)
+
+
+class DateNormalizer:
+    """Normalize raw article dates to aware UTC datetimes and reject implausible ones."""
+
+    def __init__(self, timezone: str, future_tolerance: timedelta, min_year: int, *, cache_size: int = 4096) -> None:
+        self.zone = ZoneInfo(timezone)
+        self.future_tolerance = future_tolerance
+        self.earliest = datetime(min_year, 1, 1, tzinfo=self.zone)
+        common: dict[str, Any] = {
+            "TIMEZONE": timezone,
+            "TO_TIMEZONE": "UTC",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "TIMEZONE_ABBREVIATIONS": _ZONE_ABBREVIATIONS,
+            "IGNORE_SURROUNDING_TEXT": True,  # "Published on ...", "نشر في ..."
+        }
+        # A full date does not depend on the reference, so its result can be cached.
+        self._absolute = DateDataParser(
+            languages=LANGUAGES,
+            settings={**common, "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month", "year"]},
+        )
+        # Relative dates and dates without a year are read against the reference,
+        # which dateparser takes only as a setting.
+        self._relative_settings: dict[str, Any] = {
+            **common,
+            "PARSERS": ["relative-time", "absolute-time"],
+            "REQUIRE_PARTS": ["day", "month"],
+            "PREFER_DATES_FROM": "past",
+        }
+        self._parse_absolute = functools.lru_cache(maxsize=cache_size)(self._parse_absolute_uncached)
+
+    def normalize(self, raw: str | None, source: str | None, reference: datetime) -> DateResult:
+        """Return the UTC datetime of *raw*, read as its *source* calls for, checked against *reference*."""
+        if reference.tzinfo is None:
+            raise ValueError(f"reference must be timezone-aware, got {reference!r}")
+        if raw is None or not raw.strip():
+            return DateResult(None, None, "missing")
+        path: DatePath = "iso"
+        value = parse_iso(raw, self.zone) if source in STRUCTURED_SOURCES else None
+        if value is None:
+            path = "dateparser"
+            value = self.parse_text(raw, reference)
+        if value is None:
+            return DateResult(None, path, "unparsable")
+        problem = self.implausibility(value, reference)
+        if problem is not None:
+            return DateResult(None, path, problem)
+        return DateResult(value, path, None)
+
+    def parse_text(self, raw: str, reference: datetime) -> datetime | None:
+        """Read a visible date string with dateparser; relative dates count from *reference*."""
+        text = prepare_text(raw)
+        if not text:
+            return None
+        absolute = self._parse_absolute(text)
+        if absolute is not None or has_hijri_date(text):
+            return absolute
+        return self._parse_relative(text, reference)
+
+    def implausibility(self, value: datetime, reference: datetime) -> DateProblem | None:
+        """Say why *value* cannot be an article date fetched at *reference*, or None."""
+        if value > reference + self.future_tolerance:
+            return "future"
+        if value < self.earliest:
+            return "too_old"
+        return None
+
+    def _parse_absolute_uncached(self, text: str) -> datetime | None:
+        """Read a full date from prepared *text*: the Gregorian one, else the Hijri one."""
+        if has_hijri_date(text):
+            return self._parse_with(self._absolute, strip_hijri(text)) or parse_hijri(text, self.zone)
+        return self._parse_with(self._absolute, text)
+
+    def _parse_relative(self, text: str, reference: datetime) -> datetime | None:
+        """Read prepared *text* against *reference* (a parser costs microseconds; parsing, milliseconds)."""
+        local_reference = reference.astimezone(self.zone).replace(tzinfo=None)
+        parser = DateDataParser(
+            languages=LANGUAGES, settings={**self._relative_settings, "RELATIVE_BASE": local_reference}
+        )
+        return self._parse_with(parser, text)
+
+    @staticmethod
+    def _parse_with(parser: DateDataParser, text: str) -> datetime | None:
+        """Return what *parser* reads in *text*, in UTC, or None."""
+        if not text:
+            return None
+        found: datetime | None = parser.get_date_data(text).date_obj
+        return None if found is None else found.astimezone(UTC)
