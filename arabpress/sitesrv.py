@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from twisted.internet import reactor
 from twisted.web import resource, server
 
 PRODUCTION_ORIGIN = "https://www.arabpress.example"
@@ -112,8 +111,15 @@ class SiteResource(resource.Resource):
 
 def main(argv: list[str] | None = None) -> None:
     """Serve a site folder until interrupted."""
+    # Imported here: importing the reactor installs it, which must not happen when the
+    # module is only imported (by tests that later start Scrapy's own reactor).
+    from twisted.internet import reactor as installed_reactor
+
+    reactor: Any = installed_reactor
     parser = argparse.ArgumentParser(prog="python -m arabpress.sitesrv", description=__doc__.splitlines()[0])
-    parser.add_argument("root", nargs="?", type=Path, default=SAMPLE_SITE, help="site folder (default: the bundled sample)")
+    parser.add_argument(
+        "root", nargs="?", type=Path, default=SAMPLE_SITE, help="site folder (default: the bundled sample)"
+    )
     parser.add_argument("--port", type=int, default=0, help="TCP port (0: any free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--request-log", type=Path, help="append every requested path to this file")
@@ -125,11 +131,11 @@ def main(argv: list[str] | None = None) -> None:
     site = server.Site(site_resource)
     site.displayTracebacks = False
     site.noisy = False
-    port = reactor.listenTCP(args.port, site, interface=args.host)  # type: ignore[attr-defined]
+    port = reactor.listenTCP(args.port, site, interface=args.host)
     origin = f"http://{args.host}:{port.getHost().port}"
     site_resource.origin = origin.encode("ascii")
     print(origin, flush=True)
-    reactor.run()  # type: ignore[attr-defined]
+    reactor.run()
     sys.exit(0)
 
 

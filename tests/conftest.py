@@ -71,5 +71,6 @@ def mongo_database(mongo_uri: str) -> Iterator[str]:
     """The name of a fresh database, dropped after the test."""
     name = f"arabpress_test_{uuid.uuid4().hex[:12]}"
     yield name
+    client: pymongo.MongoClient[dict[str, object]]
     with pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=5000) as client:
         client.drop_database(name)

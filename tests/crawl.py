@@ -36,14 +36,14 @@ class CrawlResult:
 
 
 def run_crawl(
-    base_url: str,
+    base_url: str | None,
     workdir: Path,
     *arguments: str,
     settings: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 180,
 ) -> CrawlResult:
-    """Crawl *base_url* with ``scrapy crawl arabpress`` and collect items, stats and log."""
+    """Crawl *base_url* (None: as configured) with ``scrapy crawl arabpress``; collect items, stats and log."""
     workdir.mkdir(parents=True, exist_ok=True)
     items_file = workdir / "items.jsonl"
     stats_file = workdir / "stats.json"
@@ -51,7 +51,9 @@ def run_crawl(
     for stale in (items_file, stats_file):
         stale.unlink(missing_ok=True)
     merged = {**LOCAL_SETTINGS, "ARABPRESS_STATS_FILE": str(stats_file), **(settings or {})}
-    command = [sys.executable, "-m", "scrapy", "crawl", "arabpress", "-a", f"base_url={base_url}"]
+    command = [sys.executable, "-m", "scrapy", "crawl", "arabpress"]
+    if base_url is not None:
+        command += ["-a", f"base_url={base_url}"]
     command += ["-O", f"{items_file}:jsonlines", "--logfile", str(log_file)]
     for name, value in merged.items():
         command += ["-s", f"{name}={value}"]

@@ -20,7 +20,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(ready: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float, what: str, log: Path | None = None) -> None:
+def wait_until(
+    ready: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float, what: str, log: Path | None = None
+) -> None:
     """Poll *ready* until it is true; raise if *process* dies or *timeout* passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -40,17 +42,13 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start(command: Sequence[str], log: Path | None = None, capture_stdout: bool = False) -> subprocess.Popen[bytes]:
-    """Start *command* with its output in *log* (or captured, or discarded)."""
-    if capture_stdout:
-        stdout: int | object = subprocess.PIPE
-    elif log is not None:
-        stdout = log.open("ab")
-    else:
-        stdout = subprocess.DEVNULL
-    return subprocess.Popen(  # noqa: S603 - commands are built by this package
-        list(command), stdout=stdout, stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL  # type: ignore[arg-type]
-    )
+def start(command: Sequence[str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start *command* with its output appended to *log*, or discarded."""
+    if log is None:
+        return subprocess.Popen(list(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log.open("ab") as output:
+        # The child keeps its own copy of the descriptor.
+        return subprocess.Popen(list(command), stdout=output, stderr=subprocess.STDOUT)
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:

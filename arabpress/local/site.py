@@ -25,7 +25,7 @@ class SiteServer:
         command = [sys.executable, "-m", "arabpress.sitesrv", str(self.root), "--port", "0"]
         if self.request_log is not None:
             command += ["--request-log", str(self.request_log)]
-        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # noqa: S603
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert self._process.stdout is not None
         line = self._process.stdout.readline().decode().strip()
         if not line.startswith("http://"):
@@ -47,5 +47,7 @@ class SiteServer:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

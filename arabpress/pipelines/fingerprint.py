@@ -9,8 +9,9 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-# Letters and digits of any script, so Arabic words count as words.
-WORD = re.compile(r"\w+")
+# A word is a run of non-space characters holding a letter or digit of any script, so
+# "Iran-backed" is one word, Arabic words count, and a lone dash does not.
+WORD = re.compile(r"\S*\w\S*")
 
 
 def content_hash(title: str, body: str) -> str:

@@ -18,6 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from arabpress.extract import ArticlePage, page_kind
@@ -40,7 +41,6 @@ class ArabPressSpider(scrapy.Spider):
     """Crawl every article of the configured Arab Press site."""
 
     name = "arabpress"
-
     def __init__(
         self,
         base_url: str | None = None,
@@ -53,6 +53,7 @@ class ArabPressSpider(scrapy.Spider):
         self.since: date | None = parse_since(since) if since else None
         self.max_articles_argument = int(max_articles) if max_articles not in (None, "") else None
         self.base_url = ""
+        self.allowed_domains: list[str] = []  # set from the base URL in from_crawler
         self.max_articles = 0
         self.articles_scraped = 0
 
@@ -171,9 +172,9 @@ class ArabPressSpider(scrapy.Spider):
     def on_item_scraped(self, item: Any) -> None:
         """Stop the crawl once the maximum number of articles is stored."""
         self.articles_scraped += 1
-        if self.max_articles and self.articles_scraped >= self.max_articles:
+        if self.max_articles and self.articles_scraped == self.max_articles:
             assert self.crawler.engine is not None
-            self.crawler.engine.close_spider(self, reason="max_articles")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_articles"))
 
 
 def normalize_base_url(value: str | None) -> str:

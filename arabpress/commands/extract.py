@@ -1,0 +1,94 @@
+"""Print, as JSON, the article one saved page or URL would store (no database)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.http import HtmlResponse
+
+from arabpress.commands import CommandError
+from arabpress.offline import build_pipelines, extract_response, make_crawler
+
+FETCH_TIMEOUT = 30
+# More replacement characters than this share of the text means the bytes are not text
+# in the encoding the page declares (or that could be detected).
+MAX_REPLACEMENT_SHARE = 0.01
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's arguments."""
+    parser.add_argument("source", help="a saved HTML file, or an http(s) URL to fetch")
+    parser.add_argument("--url", help="the page's address, for a saved file (default: its canonical link)")
+    parser.add_argument("--content-type", help="the Content-Type the server sent with a saved file")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Extract the page and print the article, or the reason there is none."""
+    response = load_response(args.source, args.url, args.content_type)
+    check_html(response, args.source)
+    crawler = make_crawler()
+    outcome = extract_response(response, build_pipelines(crawler))
+    if outcome.item is None:
+        print(outcome.reason, file=sys.stderr)
+        return 1
+    print(json.dumps(ItemAdapter(outcome.item).asdict(), ensure_ascii=False, indent=2, default=json_value))
+    return 0
+
+
+def load_response(source: str, url: str | None, content_type: str | None) -> HtmlResponse:
+    """Read a saved file or fetch a URL into a response Scrapy would build."""
+    if source.startswith(("http://", "https://")):
+        return fetch(source)
+    path = Path(source)
+    if not path.is_file():
+        raise CommandError(f"no such file: {source}")
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = HtmlResponse(url or path.resolve().as_uri(), body=path.read_bytes(), headers=headers)
+    if url is None:
+        # Relative links must resolve against the page's own address, which a saved
+        # file only knows through its canonical link (or og:url).
+        canonical = response.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content").get("")
+        if canonical.startswith(("http://", "https://")):
+            response = response.replace(url=canonical)
+    return response
+
+
+def fetch(url: str) -> HtmlResponse:
+    """Fetch *url* once, keeping the headers that matter for decoding and dates."""
+    request = urllib.request.Request(url, headers={"User-Agent": "arabpress extract"})  # noqa: S310 - http(s) only
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as answer:  # noqa: S310 - http(s) only
+            body = answer.read()
+            headers = {name: answer.headers[name] for name in ("Content-Type", "Date") if answer.headers[name]}
+            return HtmlResponse(answer.geturl(), body=body, headers=headers, status=answer.status)
+    except urllib.error.HTTPError as error:
+        raise CommandError(f"{url} answered HTTP {error.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise CommandError(f"cannot fetch {url}: {reason}") from None
+
+
+def check_html(response: HtmlResponse, source: str) -> None:
+    """Raise CommandError when *response* is not decodable HTML."""
+    if b"\x00" in response.body[:4096]:
+        raise CommandError(f"{source} is not HTML (binary data)")
+    text = response.text
+    if text.count("\ufffd") > max(3, len(text) * MAX_REPLACEMENT_SHARE):
+        raise CommandError(f"{source} has undecodable bytes for encoding {response.encoding}")
+    if not response.xpath("//body/*|//head/*"):
+        raise CommandError(f"{source} is not HTML (no elements found)")
+
+
+def json_value(value: Any) -> str:
+    """Serialize datetimes as ISO 8601 UTC with Z."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    raise TypeError(f"cannot serialize {type(value).__name__}")

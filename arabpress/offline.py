@@ -1,0 +1,101 @@
+"""Turn one saved page into the article the crawl would store, without the engine.
+
+``arabpress extract`` and the tests use this: the same page kind check and extraction as
+the spider, then the project's item pipelines in their configured order, minus storage.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from arabpress.extract import ArticlePage, page_kind
+from arabpress.items import ArticleItem
+from arabpress.spiders.arabpress import ArabPressSpider, response_date
+
+# What a page that is no article is, in words.
+PAGE_KIND_REASONS = {
+    "listing": "listing page",
+    "page": "static page",
+    "error": "error page",
+    "amp": "AMP copy of another page",
+    "unknown": "no article found",
+}
+
+
+@dataclass
+class Outcome:
+    """The article a page yields, or why it yields none."""
+
+    item: ArticleItem | None
+    reason: str | None = None
+
+
+def offline_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """Return the project settings with storage switched off."""
+    settings = get_project_settings().copy()
+    settings.set("MONGO_ENABLED", False, priority="cmdline")
+    # Nothing here runs asynchronously: no reactor is needed, nor installed.
+    settings.set("TWISTED_REACTOR_ENABLED", False, priority="cmdline")
+    settings.set("TELNETCONSOLE_ENABLED", False, priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def build_pipelines(crawler: Crawler) -> list[Any]:
+    """Instantiate the enabled item pipelines of *crawler*'s settings, in order."""
+    pipelines = []
+    for path in build_component_list(crawler.settings.getwithbase("ITEM_PIPELINES")):
+        try:
+            pipelines.append(build_from_crawler(load_object(path), crawler))
+        except NotConfigured:
+            continue
+    return pipelines
+
+
+def make_crawler(settings: Settings | None = None) -> Crawler:
+    """Return a crawler with the arabpress spider attached, for running pipelines by hand."""
+    crawler = get_crawler(ArabPressSpider, settings_dict=(settings or offline_settings()).copy_to_dict())
+    crawler.spider = ArabPressSpider.from_crawler(crawler, base_url="https://www.arabpress.example")
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    return crawler
+
+
+def process(item: ArticleItem, pipelines: list[Any]) -> Outcome:
+    """Run *item* through *pipelines*; a drop becomes the outcome's reason."""
+    current: Any = item
+    for pipeline in pipelines:
+        try:
+            current = pipeline.process_item(current)
+        except DropItem as drop:
+            return Outcome(None, f"dropped: {drop}")
+        if inspect.isawaitable(current):
+            raise TypeError(f"{type(pipeline).__name__}.process_item is asynchronous; run it in a crawl")
+    return Outcome(current)
+
+
+def extract_response(response: HtmlResponse, pipelines: list[Any]) -> Outcome:
+    """Return what *response* yields once extracted and through *pipelines*."""
+    selector = response.selector
+    kind = page_kind(selector)
+    if kind != "article":
+        reason = PAGE_KIND_REASONS.get(kind, kind)
+        if kind == "amp":
+            reason = f"AMP copy of {ArticlePage(selector, response.url).url}"
+        return Outcome(None, f"not an article: {reason}")
+    item = ArticlePage(selector, response.url).to_item()
+    item["fetched_at"] = response_date(response)
+    item["sitemap_lastmod"] = None
+    return process(item, pipelines)
