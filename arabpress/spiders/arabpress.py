@@ -41,6 +41,7 @@ class ArabPressSpider(scrapy.Spider):
     """Crawl every article of the configured Arab Press site."""
 
     name = "arabpress"
+
     def __init__(
         self,
         base_url: str | None = None,
@@ -82,7 +83,7 @@ class ArabPressSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the sitemaps that robots.txt names."""
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             if self.on_site(url):
                 yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND_META: KIND_SITEMAP})
 
