@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from scrapy.utils.test import get_crawler
-from test_text import ARTICLES, GOLD, SYRIA_AR, raw_body, saved_page
+from tests.test_text import ARTICLES, GOLD, SYRIA_AR, raw_body, saved_page
 
 from arabpress.items import ArticleItem
 from arabpress.pipelines.cleaning import BOILERPLATE_REMOVED_STAT, TextCleaningPipeline
