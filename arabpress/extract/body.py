@@ -49,7 +49,8 @@ INLINE_TAGS = frozenset(
 SKIPPED_CLASS = re.compile(
     r"^(?:ads?|ad[-_].*|ads[-_].*|.*[-_]ads?|adsbygoogle|advert.*|sponsor.*|share.*|.*[-_]share|sharedaddy|social.*"
     r"|newsletter.*|.*[-_]newsletter|.*related.*|wp-caption.*|caption|tts-.*|screen-reader-text|sr-only"
-    r"|entry-(?:header|meta|footer|subtitle)|amp-(?:lede|byline)|byline|tags-links|cat-links)$"
+    r"|entry-(?:header|meta|footer|subtitle)|amp-(?:lede|byline)|byline|tags-links|cat-links"
+    r"|twitter-tweet|instagram-media|tiktok-embed|wp-embedded-content)$"
 )
 # A paragraph that only points to another story: "Read more: <link>".
 READ_MORE_LABELS = ("read more", "read also", "also read", "see also", "related")

@@ -32,6 +32,7 @@ ARTICLE_TYPES = frozenset(
         "TechArticle",
     }
 )
+NESTING_KEYS = ("@graph", "mainEntity")
 NON_PERSON_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"})
 
 
@@ -69,13 +70,15 @@ def parse_documents(selector: Selector) -> list[Any]:
 
 
 def iter_nodes(document: Any) -> Iterator[dict[str, Any]]:
-    """Yield every object of a JSON-LD document: top-level lists and @graph flattened."""
+    """Yield the objects of a JSON-LD document: top-level lists, @graph and a page's mainEntity flattened."""
     if isinstance(document, list):
         for item in document:
             yield from iter_nodes(item)
     elif isinstance(document, dict):
         yield document
-        yield from iter_nodes(document.get("@graph"))
+        # Not every nested object: a listing's ItemList of articles must not make it an article.
+        for key in NESTING_KEYS:
+            yield from iter_nodes(document.get(key))
 
 
 def type_names(node: dict[str, Any]) -> set[str]:

@@ -23,16 +23,21 @@ LONG_BODY_CHARACTERS = 400
 
 
 def _theme_kind(selector: Selector) -> PageKind | None:
-    """Return the kind the theme's body and article classes declare, if they declare one."""
+    """Return the kind the theme's body classes, else its article classes, declare."""
     classes = body_classes(selector)
     if "error404" in classes:
         return "error"
     if classes & LISTING_BODY_CLASSES:
         return "listing"
-    if "page" in classes or selector.xpath(f"//article[{has_class_xpath('type-page')}]"):
-        return "page"
-    if classes & ARTICLE_BODY_CLASSES or selector.xpath(f"//article[{has_class_xpath('type-post')}]"):
+    if classes & ARTICLE_BODY_CLASSES:
         return "article"
+    if "page" in classes:
+        return "page"
+    # Teasers of a listing may be article.type-post too: only a lone one is the page's story.
+    if len(selector.xpath(f"//article[{has_class_xpath('type-post')}]")) == 1:
+        return "article"
+    if selector.xpath(f"//article[{has_class_xpath('type-page')}]"):
+        return "page"
     return None
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from parsel import Selector
 
 DEFAULT_SITE_NAME = "Arab Press"
-TITLE_SEPARATORS = r"[-–—|·:»]"
+TITLE_SEPARATORS = r"[-–—|·»]"
 PARAGRAPH_SEPARATOR = "\n\n"
 # The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
 RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
@@ -46,6 +46,14 @@ def strip_site_name(title: str, site_name: str) -> str:
     suffix = re.compile(rf"\s*{TITLE_SEPARATORS}\s*{re.escape(site_name)}\s*$", re.IGNORECASE)
     stripped = suffix.sub("", title).strip()
     return stripped or title
+
+
+def complete_title(candidates: list[str]) -> str:
+    """Return the first title, or a later one it is only the cut-short beginning of."""
+    # SEO plugins shorten long headlines in JSON-LD and og:title, sometimes with an ellipsis.
+    cut = comparable(ELLIPSIS.sub("", candidates[0]))
+    longer = (title for title in candidates[1:] if len(comparable(title)) > len(cut))
+    return next((title for title in longer if comparable(title).startswith(cut)), candidates[0])
 
 
 def first_date(*candidates: tuple[str | None, DateSource]) -> DateField | None:
@@ -86,14 +94,14 @@ class ArticlePage:
 
     @cached_property
     def url(self) -> str:
-        """The canonical link (absolute), else the fetched URL without tracking parameters."""
-        fetched = strip_tracking(self.fetched_url)
+        """The canonical link (absolute), else the fetched URL without tracking parameters (or AMP suffix)."""
+        fetched = normalize_link(self.fetched_url)
         canonical = metatags.canonical(self.selector, self.base_url)
         if canonical is None:
             return fetched
         canonical = strip_tracking(canonical)
         # A canonical that names a listing on an article page is a theme bug: it would merge stories.
-        if is_article_url(normalize_link(fetched)) and not is_article_url(canonical):
+        if is_article_url(fetched) and not is_article_url(canonical):
             return fetched
         return canonical
 
@@ -113,15 +121,15 @@ class ArticlePage:
     @cached_property
     def title(self) -> str | None:
         """JSON-LD headline, og:title, microdata headline, h1.entry-title, <title>; site name removed."""
-        candidates = (
+        layers = (
             self.jsonld and jsonld.headline(self.jsonld),
             metatags.title(self.selector),
             microdata.headline(self.selector),
             theme.title(self.root),
             document.html_title(self.selector),
         )
-        found = next((value for value in candidates if value), None)
-        return strip_site_name(found, self.site_name) if found else None
+        candidates = [strip_site_name(value, self.site_name) for value in layers if value]
+        return complete_title(candidates) if candidates else None
 
     @cached_property
     def subtitle(self) -> str | None:
