@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from arabpress.urls import (
     amp_to_canonical,
@@ -138,3 +140,33 @@ def test_amp_to_canonical_gives_an_article_url() -> None:
 )
 def test_is_section_url(url: str, expected: bool) -> None:
     assert is_section_url(url) is expected
+
+
+# --- properties ---------------------------------------------------------------------
+
+PARAMETER_NAMES = st.sampled_from(["utm_source", "UTM_Medium", "utm_x", "fbclid", "gclid", "page", "s", "lang", "amp"])
+PARAMETERS = st.lists(st.tuples(PARAMETER_NAMES, st.text("abc123%", max_size=4)), max_size=6)
+FRAGMENTS = st.sampled_from(["", "#comments", "#"])
+
+
+def with_query(parameters: list[tuple[str, str]], fragment: str = "") -> str:
+    """Build a gold-story URL with the given query parameters and fragment."""
+    query = "&".join(f"{name}={value}" for name, value in parameters)
+    return f"{GOLD}?{query}{fragment}" if query else f"{GOLD}{fragment}"
+
+
+@given(PARAMETERS, FRAGMENTS)
+def test_strip_tracking_keeps_exactly_the_other_parameters(parameters: list[tuple[str, str]], fragment: str) -> None:
+    stripped = strip_tracking(with_query(parameters, fragment))
+    kept = [(name, value) for name, value in parameters if not name.lower().startswith("utm_")]
+    kept = [(name, value) for name, value in kept if name not in {"fbclid", "gclid"}]
+    assert stripped == with_query(kept)
+    assert strip_tracking(stripped) == stripped
+
+
+@given(PARAMETERS)
+def test_amp_to_canonical_is_never_amp(parameters: list[tuple[str, str]]) -> None:
+    for url in (with_query(parameters), with_query(parameters).replace(GOLD, f"{GOLD}amp/")):
+        canonical = amp_to_canonical(url)
+        assert not is_amp_url(canonical)
+        assert canonical.startswith(GOLD)
