@@ -296,6 +296,11 @@ def test_description_repeating_the_opening_is_no_subtitle() -> None:
     # The same description, once it says something the body does not open with, is the standfirst.
     changed = edited(GOLD, ('og:description" content="Gold prices', 'og:description" content="Bullion prices'))
     assert changed.subtitle is not None and changed.subtitle.startswith("Bullion prices rose")
+    # A WordPress excerpt running into the second paragraph is still the body's opening.
+    first, second = (cleaned(paragraph) for paragraph in gold.body_paragraphs[:2])
+    excerpt = f"{first} {second[:20]} [&hellip;]"
+    excerpted = edited(GOLD, (re.compile(r'og:description" content="[^"]*"'), f'og:description" content="{excerpt}"'))
+    assert excerpted.subtitle is None
 
 
 def test_images_merge_structured_sources_with_the_figure_caption() -> None:

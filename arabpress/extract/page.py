@@ -28,7 +28,8 @@ TITLE_SEPARATORS = r"[-–—|·»]"
 PARAGRAPH_SEPARATOR = "\n\n"
 # The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
 RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
-ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+# How a shortened text ends: "...", "…", or WordPress's excerpt mark "[…]".
+ELLIPSIS = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)\s*$")
 
 DateSource = Literal["jsonld", "meta", "microdata", "time", "text"]
 BodySource = Literal["theme", "fallback"]
@@ -147,7 +148,8 @@ class ArticlePage:
     def _is_standfirst(self, description: str) -> bool:
         """Tell whether a description says more than the title or the body's opening."""
         folded = comparable(ELLIPSIS.sub("", description))
-        opening = comparable(self.body_paragraphs[0]) if self.body_paragraphs else ""
+        # An excerpt may run past the first paragraph: compare with the body's whole opening.
+        opening = comparable(" ".join(self.body_paragraphs))
         return bool(folded) and folded != comparable(self.title or "") and not opening.startswith(folded)
 
     @cached_property
