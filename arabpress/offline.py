@@ -89,7 +89,7 @@ def process(item: ArticleItem, pipelines: list[Any]) -> Outcome:
 def extract_response(response: HtmlResponse, pipelines: list[Any]) -> Outcome:
     """Return what *response* yields once extracted and through *pipelines*."""
     selector = response.selector
-    kind = page_kind(selector)
+    kind = page_kind(selector, response.url)
     if kind != "article":
         reason = PAGE_KIND_REASONS.get(kind, kind)
         if kind == "amp":

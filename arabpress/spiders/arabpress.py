@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from arabpress.extract import ArticlePage, page_kind
@@ -32,6 +33,8 @@ KIND_LISTING = "listing"
 KIND_SITEMAP = "sitemap"
 KIND_META = "arabpress_kind"
 LASTMOD_META = "sitemap_lastmod"
+
+GZIP_MAGIC = b"\x1f\x8b"
 
 # Article pages are fetched before listings so that the frontier stays small.
 ARTICLE_PRIORITY = 10
@@ -89,9 +92,13 @@ class ArabPressSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow a sitemap index, or request the articles of a post sitemap."""
+        body = response.body
         try:
-            sitemap = Sitemap(response.body)
-        except Exception as error:  # lxml raises several types on broken XML
+            if body[:2] == GZIP_MAGIC:
+                # Sitemaps may be served as .xml.gz files rather than with Content-Encoding.
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            sitemap = Sitemap(body)
+        except Exception as error:  # gzip and lxml raise several types on broken input
             self.crawler.stats.inc_value("arabpress/sitemap/invalid")
             self.logger.warning("invalid sitemap %s: %s", response.url, error)
             return
@@ -125,7 +132,7 @@ class ArabPressSpider(scrapy.Spider):
             self.crawler.stats.inc_value("arabpress/pages/not_text")
             return
         selector = response.selector
-        kind = page_kind(selector)
+        kind = page_kind(selector, response.url)
         self.crawler.stats.inc_value(f"arabpress/pages/{kind}")
         if kind == "amp":
             # An AMP copy: fetch the article it stands for, never store it twice.
