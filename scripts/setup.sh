@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -e '.[test,deploy]'
 if [ -z "${MONGO_URI:-}" ] && ! command -v mongod >/dev/null 2>&1; then
   bash scripts/install-ferretdb.sh
 fi
