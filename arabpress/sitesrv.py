@@ -12,7 +12,7 @@ Layout of a site folder::
     responses.json            optional {path: {"status", "headers", "times"}} overrides
 
 Run it with ``python -m arabpress.sitesrv SITE_DIR --port 0``: the first line printed
-is the origin it listens on.
+is the origin it listens on (or the one given with ``--origin``).
 """
 
 from __future__ import annotations
@@ -123,16 +123,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="TCP port (0: any free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--request-log", type=Path, help="append every requested path to this file")
+    parser.add_argument(
+        "--origin",
+        help="origin written into the pages (default http://HOST:PORT); set it when clients reach the server "
+        "by another name, e.g. http://site:8123 in docker-compose",
+    )
     args = parser.parse_args(argv)
     if not (args.root / "pages").is_dir():
         parser.error(f"{args.root} is not a site folder (no pages/ inside)")
+    if args.origin is not None and not args.origin.startswith(("http://", "https://")):
+        parser.error(f"--origin must be an http(s) URL such as http://site:8123, not {args.origin!r}")
     log = args.request_log.open("a", encoding="utf-8") if args.request_log else None
     site_resource = SiteResource(args.root, log)
     site = server.Site(site_resource)
     site.displayTracebacks = False
     site.noisy = False
     port = reactor.listenTCP(args.port, site, interface=args.host)
-    origin = f"http://{args.host}:{port.getHost().port}"
+    origin = (args.origin or f"http://{args.host}:{port.getHost().port}").rstrip("/")
     site_resource.origin = origin.encode("ascii")
     print(origin, flush=True)
     reactor.run()
