@@ -153,3 +153,16 @@ def test_lastmod_parsing() -> None:
     assert parse_lastmod("2026-02-02") == datetime(2026, 2, 2, tzinfo=UTC)
     assert parse_lastmod("yesterday") is None
     assert parse_lastmod(None) is None
+
+
+def test_truncated_article_is_counted_not_stored(spider: ArabPressSpider) -> None:
+    whole = load_sample_response(AVIATION)
+    cut = whole.replace(body=whole.body[: len(whole.body) * 2 // 3])
+    cut.request = scrapy.Request(cut.url)
+    results = list(spider.parse_page(cut))
+    assert all(isinstance(result, scrapy.Request) for result in results)
+    assert spider.crawler.stats is not None
+    assert spider.crawler.stats.get_value("arabpress/pages/truncated") == 1
+    # The whole page does yield its article.
+    whole.request = scrapy.Request(whole.url)
+    assert [result for result in spider.parse_page(whole) if not isinstance(result, scrapy.Request)]

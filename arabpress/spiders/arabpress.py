@@ -144,11 +144,17 @@ class ArabPressSpider(scrapy.Spider):
             return
         if kind != "article":
             return
-        item = ArticlePage(selector, response.url).to_item()
-        item["fetched_at"] = response_date(response)
-        item["sitemap_lastmod"] = response.meta.get(LASTMOD_META)
-        yield item
-        yield from self.article_requests(item.get("related_urls") or [])
+        page = ArticlePage(selector, response.url)
+        if is_truncated(response):
+            # A page cut short still parses, but its body would be stored as if whole.
+            self.crawler.stats.inc_value("arabpress/pages/truncated")
+            self.logger.warning("truncated page (no closing </html>), article not stored: %s", response.url)
+        else:
+            item = page.to_item()
+            item["fetched_at"] = response_date(response)
+            item["sitemap_lastmod"] = response.meta.get(LASTMOD_META)
+            yield item
+        yield from self.article_requests(page.related_urls)
         yield from self.article_requests(body_article_links(selector, response.url))
 
     # --- requests ---------------------------------------------------------------
@@ -212,6 +218,11 @@ def parse_lastmod(value: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def is_truncated(response: Response, tail: int = 2048) -> bool:
+    """Return True when an HTML page ends before its closing ``</html>`` tag."""
+    return b"</html" not in response.body[-tail:].lower()
 
 
 def response_date(response: Response) -> datetime:
