@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from arabpress.extract.dom import Element, class_tokens, comparable, fold_whitespace, is_blank
+from arabpress.extract.dom import Element, class_tokens, comparable, comparable_opening, fold_whitespace, is_blank
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -56,6 +56,8 @@ SKIPPED_CLASS = re.compile(
 READ_MORE_LABELS = ("read more", "read also", "also read", "see also", "related")
 ARABIC_READ_MORE = ("اقرا ايضا", "اقرا المزيد", "اقرا كذلك")
 AD_LABELS = frozenset({"advertisement", "advertising", "sponsored", "اعلان", "إعلان"})
+# The longest label above: only that much of a paragraph's opening is compared.
+LABEL_LENGTH = max(len(label) + 1 for label in (*READ_MORE_LABELS, *ARABIC_READ_MORE, *AD_LABELS))
 
 
 def is_skipped(element: Element) -> bool:
@@ -69,13 +71,14 @@ def is_read_more(text: str, lead: str | None = None) -> bool:
     """Tell whether a paragraph is a "Read more" pointer (``lead`` is the text of its opening <strong>)."""
     if lead is not None and comparable(lead).rstrip(" :") in READ_MORE_LABELS:
         return True
-    folded = comparable(text)
+    folded = comparable_opening(text, LABEL_LENGTH)
     return folded.startswith(tuple(f"{label}:" for label in READ_MORE_LABELS)) or folded.startswith(ARABIC_READ_MORE)
 
 
 def is_ad_label(text: str) -> bool:
     """Tell whether a paragraph is only an ad label ("Advertisement")."""
-    return comparable(text) in AD_LABELS
+    # A paragraph whose opening is longer than every label is no label.
+    return comparable_opening(text, LABEL_LENGTH) in AD_LABELS
 
 
 def _text_parts(element: Element, nested_lists: bool) -> Iterator[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urljoin
@@ -19,7 +21,6 @@ Element: TypeAlias = Any
 ASCII_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 ANY_WHITESPACE = re.compile(r"\s+")
 TATWEEL = "\u0640"
-ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670]")  # harakat and superscript alef
 ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 
 
@@ -41,12 +42,30 @@ def clean_value(text: str | None) -> str | None:
     return None if is_blank(folded) else folded
 
 
+@functools.cache
+def _comparable_table() -> dict[int, str | None]:
+    """Return the str.translate table of comparable(): format characters, tatweel and marks out, alefs unified."""
+    # Format characters (soft hyphen, zero-width, bidi marks) and tatweel do not change meaning.
+    # One translate() in C instead of a per-character check: comparable() runs on every paragraph.
+    dropped = [code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"]
+    dropped += [ord(TATWEEL), *range(0x064B, 0x0660), 0x0670]  # harakat and superscript alef
+    return {**dict.fromkeys(dropped), **ALEF_FORMS}
+
+
 def comparable(text: str) -> str:
     """Reduce a text to a form for equality checks only (never stored)."""
-    # Format characters (soft hyphen, zero-width, bidi marks) and tatweel do not change meaning.
-    visible = "".join(char for char in text if unicodedata.category(char) != "Cf" and char != TATWEEL)
-    visible = ARABIC_MARKS.sub("", visible).translate(ALEF_FORMS)
-    return ANY_WHITESPACE.sub(" ", visible).strip().casefold()
+    return ANY_WHITESPACE.sub(" ", text.translate(_comparable_table())).strip().casefold()
+
+
+def comparable_opening(text: str, length: int) -> str:
+    """Return the start of comparable(*text*): longer than *length* characters, or all of it."""
+    # Prefix checks on long paragraphs and bodies need only their first characters.
+    size = length + 16
+    while True:
+        folded = comparable(text[:size])
+        if len(folded) > length or size >= len(text):
+            return folded
+        size *= 2
 
 
 def unique(values: Iterable[str]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from arabpress.extract import document, fallback, jsonld, metatags, microdata, theme
 from arabpress.extract.body import body_paragraphs
-from arabpress.extract.dom import absolute, clean_values, comparable, unique
+from arabpress.extract.dom import absolute, clean_values, comparable, comparable_opening, unique
 from arabpress.extract.images import Image, merge_images
 from arabpress.extract.language import language_by_script, primary_language
 from arabpress.extract.links import normalize_link
@@ -148,8 +148,9 @@ class ArticlePage:
     def _is_standfirst(self, description: str) -> bool:
         """Tell whether a description says more than the title or the body's opening."""
         folded = comparable(ELLIPSIS.sub("", description))
-        # An excerpt may run past the first paragraph: compare with the body's whole opening.
-        opening = comparable(" ".join(self.body_paragraphs))
+        # An excerpt may run past the first paragraph: compare with the body's whole opening
+        # (only as much of it as the description is long: bodies run to tens of kilobytes).
+        opening = comparable_opening(" ".join(self.body_paragraphs), len(folded))
         return bool(folded) and folded != comparable(self.title or "") and not opening.startswith(folded)
 
     @cached_property
