@@ -56,6 +56,7 @@ class ScrapydProcess:
             **(conf or {}),
         }
         self._process: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
 
     def write_conf(self) -> Path:
         """Write scrapyd.conf into *home*: the project's file with this test's values over it."""
@@ -85,6 +86,8 @@ class ScrapydProcess:
         """Run the entrypoint and wait until it has deployed the project."""
         self.home.mkdir(parents=True, exist_ok=True)
         self.write_conf()
+        # A restart appends to the same log: only what this start prints counts.
+        self._log_start = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self._process = subprocess.Popen(
                 ["sh", str(ENTRYPOINT)],
@@ -95,7 +98,7 @@ class ScrapydProcess:
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout
-        while DEPLOYED_LINE not in self.log_text():
+        while DEPLOYED_LINE not in self.log_text()[self._log_start :]:
             if self._process.poll() is not None:
                 raise AssertionError(f"scrapyd entrypoint exited with {self._process.returncode}:\n{self.log_text()}")
             if time.monotonic() > deadline:
