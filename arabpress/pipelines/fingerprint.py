@@ -21,7 +21,7 @@ def content_hash(title: str, body: str) -> str:
 
 def word_count(body: str) -> int:
     """Return the number of words in *body*."""
-    return sum(1 for _ in WORD.finditer(body))
+    return len(WORD.findall(body))
 
 
 class FingerprintPipeline:
