@@ -34,6 +34,22 @@ ARABPRESS_CLEANING_EXTRA_BOILERPLATE: list[str] = []
 # --- duplicates -----------------------------------------------------------------
 
 # --- mongo ----------------------------------------------------------------------
+MONGO_ENABLED = True  # off: no pipeline, no crawl record (MONGO_ENABLED=0 for runs without a database)
+# Anything pymongo accepts: credentials, replica sets (?replicaSet=), TLS (?tls=true&tlsCAFile=...).
+MONGO_URI = "mongodb://127.0.0.1:27017"
+MONGO_DATABASE = "arabpress"
+MONGO_COLLECTION = "articles"
+MONGO_CRAWLS_COLLECTION = "crawls"  # one document per crawl run
+# Seconds to find a usable server: bounds the start-up check and each write attempt.
+MONGO_SERVER_SELECTION_TIMEOUT = 5.0
+MONGO_SOCKET_TIMEOUT = 60.0  # seconds without an answer before a connection counts as lost
+MONGO_BATCH_SIZE = 100  # articles per unordered bulk write
+MONGO_FLUSH_INTERVAL = 5.0  # seconds: a partly filled batch is written after this long
+MONGO_RETRY_TIMES = 3  # retries of a batch after a lost connection or a transient error
+MONGO_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
+# Articles that could not be written are kept here, one JSON Lines file per crawl, for
+# ``arabpress replay FILE``.
+MONGO_REPLAY_DIR = "replay"
 
 # --- operations -----------------------------------------------------------------
 ARABPRESS_STATS_FILE = ""  # write the final stats of each crawl here as JSON (empty: off)

@@ -21,6 +21,7 @@ ENVIRONMENT_OVERRIDES = (
     "MONGO_DATABASE",
     "MONGO_COLLECTION",
     "MONGO_ENABLED",
+    "MONGO_REPLAY_DIR",
     "REDIS_URL",
     "ARABPRESS_REDIS_ENABLED",
     "LOG_LEVEL",
@@ -61,6 +62,7 @@ ITEM_PIPELINES = {
     "arabpress.pipelines.since.SinceFilterPipeline": 350,
     "arabpress.pipelines.duplicates.DuplicatesPipeline": 400,
     "arabpress.pipelines.fingerprint.FingerprintPipeline": 500,
+    "arabpress.pipelines.mongo.MongoPipeline": 800,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
@@ -68,5 +70,6 @@ LOG_LEVEL = globals().get("LOG_LEVEL", "INFO")
 LOG_FORMATTER = "arabpress.logformatter.ArabPressLogFormatter"
 
 EXTENSIONS = {
+    "arabpress.extensions.crawlrecord.CrawlRecord": 800,
     "arabpress.extensions.statsfile.StatsFile": 900,
 }

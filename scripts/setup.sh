@@ -13,6 +13,7 @@ fi
 if [ -z "${MONGO_URI:-}" ] && ! command -v mongod >/dev/null 2>&1; then
   bash scripts/install-ferretdb.sh
 fi
+bash scripts/install-mongosh.sh  # for the mongosh examples of docs/querying.md
 if ! command -v redis-server >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing redis-server from Debian" >&2

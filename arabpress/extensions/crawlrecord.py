@@ -1,0 +1,102 @@
+"""Record each crawl run in the ``crawls`` collection (MONGO_CRAWLS_COLLECTION).
+
+The record is written with status "running" when the spider opens and completed when it
+closes: times, finish reason, status, and the figures the data team and the monitors
+look at (pages, articles new/updated/unchanged, drops by reason, errors by type).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
+
+from arabpress.storage.connection import Client, client_from_settings
+from arabpress.storage.crawls import crawl_id, crawl_summary, failure_reasons, finish_crawl, start_crawl
+from arabpress.storage.indexes import ensure_crawl_indexes
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlRecord:
+    """Write one document per crawl run to the crawls collection."""
+
+    def __init__(self, crawler: Crawler, client: Client | None = None) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.database = str(settings.get("MONGO_DATABASE"))
+        self.collection = str(settings.get("MONGO_CRAWLS_COLLECTION"))
+        self.crawl_id = crawl_id(crawler)
+        self.client = client
+        self.started = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRecord:
+        """Build the extension, or raise NotConfigured when MONGO_ENABLED is off."""
+        if not crawler.settings.getbool("MONGO_ENABLED"):
+            raise NotConfigured("MONGO_ENABLED is off")
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> Deferred[None]:
+        """Write the "running" record (in a worker thread)."""
+        fields = {
+            "crawl_id": self.crawl_id,
+            "spider": spider.name,
+            "job": os.environ.get("SCRAPY_JOB"),
+            "site": getattr(spider, "base_url", None),
+            "started_at": self._stat_time("start_time"),
+            "finished_at": None,
+            "finish_reason": None,
+        }
+        return deferToThread(self._start, fields)
+
+    def _start(self, fields: dict[str, Any]) -> None:
+        """Create the collection's indexes and the record."""
+        if self.client is None:
+            self.client = client_from_settings(self.crawler.settings)
+        collection = self.client[self.database][self.collection]
+        ensure_crawl_indexes(collection)
+        start_crawl(collection, self.crawl_id, fields)
+        self.started = True
+
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred[None] | None:
+        """Complete the record with the outcome (in a worker thread)."""
+        if not self.started:
+            # The crawl never opened (or the record could not be written then).
+            return None
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        fields = {
+            "finished_at": self._stat_time("finish_time"),
+            "finish_reason": reason,
+            "replay_file": stats.get("mongo/replay_file"),
+            **crawl_summary(stats),
+        }
+        return deferToThread(self._finish, fields, failure_reasons(reason, stats))
+
+    def _finish(self, fields: dict[str, Any], reasons: list[str]) -> None:
+        """Write the outcome and close the connection."""
+        assert self.client is not None
+        try:
+            finish_crawl(self.client[self.database][self.collection], self.crawl_id, fields, reasons)
+        finally:
+            self.client.close()
+        logger.info("crawl %s recorded in %s.%s", self.crawl_id, self.database, self.collection)
+
+    def _stat_time(self, name: str) -> datetime:
+        """Return a time the stats hold (start_time, finish_time), else now, in UTC."""
+        assert self.crawler.stats is not None
+        value = self.crawler.stats.get_value(name)
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return datetime.now(UTC)

@@ -1,0 +1,82 @@
+"""The stored form of an article: the item's fields plus storage bookkeeping.
+
+Storage owns the bookkeeping fields (first_seen_at, last_seen_at, updated_at, version,
+crawl_id); an item that carries any of them has them ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import bson
+from bson.errors import InvalidDocument
+from itemadapter import ItemAdapter
+
+# Fields set by storage, never by the crawl.
+BOOKKEEPING_FIELDS = ("first_seen_at", "last_seen_at", "updated_at", "version", "crawl_id")
+# Item fields stored as BSON dates in UTC.
+DATE_FIELDS = ("published_at", "modified_at", "fetched_at", "sitemap_lastmod")
+# Room left under the server's size limit for the bookkeeping fields.
+BOOKKEEPING_ROOM = 1024
+
+
+class DocumentError(ValueError):
+    """An article that no server would store as it is; the message says why."""
+
+
+def article_document(item: Any) -> dict[str, Any]:
+    """Return the fields of *item* to store, aware datetimes converted to UTC."""
+    document: dict[str, Any] = {}
+    for name, value in ItemAdapter(item).items():
+        if name in BOOKKEEPING_FIELDS or name == "_id":
+            continue
+        if name in DATE_FIELDS and isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        document[name] = value
+    return document
+
+
+def check_document(document: Mapping[str, Any], max_size: int) -> None:
+    """Raise DocumentError when *document* cannot be stored as it is on any server.
+
+    Checked here rather than left to the server because the servers differ: FerretDB
+    accepts documents over 16 MiB, and the driver refuses a whole batch for one key
+    with a NUL byte.
+    """
+    url = document.get("url")
+    if not isinstance(url, str) or not url:
+        raise DocumentError("no url")
+    if not isinstance(document.get("content_hash"), str):
+        raise DocumentError("no content_hash")
+    for name in DATE_FIELDS:
+        value = document.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, datetime):
+            raise DocumentError(f"{name} is a {type(value).__name__}, not a datetime")
+        if value.tzinfo is None:
+            raise DocumentError(f"{name} has no time zone")
+    check_keys(document)
+    try:
+        size = len(bson.encode(document))
+    except (InvalidDocument, OverflowError) as error:
+        raise DocumentError(f"not storable as BSON: {error}") from None
+    if size > max_size - BOOKKEEPING_ROOM:
+        raise DocumentError(f"{size} bytes, over the server's limit of {max_size}")
+
+
+def check_keys(value: Any, path: str = "") -> None:
+    """Raise DocumentError for a field name MongoDB-compatible servers refuse or misread."""
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if not isinstance(key, str) or not key:
+                raise DocumentError(f"field name {key!r} under {path or 'the top level'} is empty or not text")
+            if key.startswith("$") or "." in key or "\x00" in key:
+                raise DocumentError(f"field name {where!r} has '$', '.' or NUL")
+            check_keys(child, where)
+    elif isinstance(value, list | tuple):
+        for index, child in enumerate(value):
+            check_keys(child, f"{path}.{index}")

@@ -1,0 +1,300 @@
+"""Write batches of articles as idempotent upserts keyed by the canonical URL.
+
+Rules, for an article seen at time T by crawl C:
+
+- new URL: inserted with first_seen_at = updated_at = last_seen_at = T, version 1,
+  crawl_id C;
+- same content_hash as stored: only last_seen_at moves (never backwards);
+- other content_hash: the document is replaced by the new fields, keeping
+  first_seen_at, with updated_at = T, version + 1 and crawl_id C; unless the stored
+  copy was seen after T (a late replay), which is then kept ("stale").
+
+Each batch is one ``$in`` query for the stored hashes and one unordered bulk write.
+Every operation is guarded by what that query read (the unique URL for an insert, the
+URL with its old hash and version for a replacement), so sending a batch again after a
+lost connection changes nothing that was already applied: retries are safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from bson.errors import InvalidDocument
+from pymongo import InsertOne, ReplaceOne, UpdateOne
+from pymongo.collection import Collection
+from pymongo.errors import (
+    BulkWriteError,
+    ConnectionFailure,
+    DocumentTooLarge,
+    DuplicateKeyError,
+    OperationFailure,
+    PyMongoError,
+    WriteConcernError,
+    WriteError,
+)
+
+from arabpress.storage.connection import describe_error
+from arabpress.storage.documents import DocumentError, check_document
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Operations per bulk write command: FerretDB 1.24 never answers an update command of 100
+# statements or more, and smaller commands cost MongoDB little.
+BULK_CHUNK = 50
+
+# Server error codes worth another try: the node is stepping down, shutting down,
+# starting up, or the network dropped (the same families the driver retries once).
+TRANSIENT_CODES = frozenset({6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An article document waiting to be written, with the crawl that saw it and when."""
+
+    document: dict[str, Any]
+    crawl_id: str
+    seen_at: datetime
+
+    @property
+    def url(self) -> str:
+        """Return the article's canonical URL."""
+        return str(self.document.get("url"))
+
+
+@dataclass
+class BatchResult:
+    """What became of one batch."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    retries: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
+    failed: list[Entry] = field(default_factory=list)  # not written: the server was away
+    error: str = ""  # why `failed` could not be written
+
+    def add(self, other: BatchResult) -> None:
+        """Add the counts and lists of *other* to this result."""
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.stale += other.stale
+        self.retries += other.retries
+        self.rejected += other.rejected
+        self.failed += other.failed
+        self.error = other.error or self.error
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One guarded write and what it means for the counts."""
+
+    url: str
+    outcome: str  # "inserted", "updated" or "unchanged"
+    kind: str  # "insert" (document), "update" (filter, operators) or "replace" (filter, document)
+    document: dict[str, Any]
+    filter: dict[str, Any] = field(default_factory=dict)
+
+    def request(self) -> InsertOne[dict[str, Any]] | UpdateOne | ReplaceOne[dict[str, Any]]:
+        """Return the operation for a bulk write."""
+        if self.kind == "insert":
+            return InsertOne(self.document)
+        if self.kind == "replace":
+            return ReplaceOne(self.filter, self.document)
+        return UpdateOne(self.filter, self.document)
+
+    def send(self, collection: Collection[dict[str, Any]]) -> None:
+        """Send the operation alone; an insert whose URL is stored already counts as done."""
+        if self.kind == "insert":
+            try:
+                # A copy: the driver adds an _id to the document it is given.
+                collection.insert_one(dict(self.document))
+            except DuplicateKeyError:
+                # Done already when the URL is taken (an earlier attempt of this batch);
+                # a refusal when another unique index objects.
+                if collection.count_documents({"url": self.url}, limit=1) == 0:
+                    raise
+        elif self.kind == "replace":
+            collection.replace_one(self.filter, self.document)
+        else:
+            collection.update_one(self.filter, self.document)
+
+
+def is_transient(error: PyMongoError) -> bool:
+    """Return True for errors that another attempt may not meet (lost connection, failover)."""
+    if isinstance(error, ConnectionFailure | WriteConcernError):
+        return True
+    if isinstance(error, OperationFailure):
+        return error.has_error_label("RetryableWriteError") or error.code in TRANSIENT_CODES
+    return False
+
+
+def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
+    """Return the write for *entry* given its *stored* bookkeeping, or None when stale."""
+    document, seen_at = entry.document, entry.seen_at
+    url = entry.url
+    if stored is None:
+        # A plain insert, not an upsert with $setOnInsert: FerretDB 1.x leaves out the
+        # null and empty-list fields of $setOnInsert. A retry that meets the unique url
+        # index finds the document written (see Operation.send).
+        bookkeeping = {"first_seen_at": seen_at, "last_seen_at": seen_at, "updated_at": seen_at, "version": 1}
+        return Operation(url, "inserted", "insert", {**document, **bookkeeping, "crawl_id": entry.crawl_id})
+    if stored.get("content_hash") == document["content_hash"]:
+        return Operation(url, "unchanged", "update", {"$max": {"last_seen_at": seen_at}}, {"url": url})
+    last_seen = stored.get("last_seen_at")
+    if last_seen is not None and last_seen > seen_at:
+        return None
+    version = stored.get("version")
+    replacement = {
+        **document,
+        "first_seen_at": stored.get("first_seen_at", seen_at),
+        "last_seen_at": seen_at,
+        "updated_at": seen_at,
+        "version": (version or 0) + 1,
+        "crawl_id": entry.crawl_id,
+    }
+    guard = {"url": url, "content_hash": stored.get("content_hash"), "version": version}
+    return Operation(url, "updated", "replace", replacement, guard)
+
+
+def rounds(entries: Iterable[Entry]) -> list[list[Entry]]:
+    """Split *entries* so that no URL appears twice in one round (each round reads the last)."""
+    result: list[list[Entry]] = []
+    urls: list[set[str]] = []
+    for entry in entries:
+        index = next((number for number, seen in enumerate(urls) if entry.url not in seen), len(result))
+        if index == len(result):
+            result.append([])
+            urls.append(set())
+        result[index].append(entry)
+        urls[index].add(entry.url)
+    return result
+
+
+class ArticleWriter:
+    """Write batches of articles to one collection, retrying transient failures."""
+
+    def __init__(
+        self,
+        collection: Collection[dict[str, Any]],
+        max_document_size: int = 16 * 1024 * 1024,
+        retry_times: int = 3,
+        retry_backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.collection = collection
+        self.max_document_size = max_document_size
+        self.retry_times = retry_times
+        self.retry_backoff = retry_backoff
+        self.sleep = sleep
+        # After a batch that could not be written, later batches get one attempt each
+        # (no backoff) until one succeeds, so an outage does not hold every batch for
+        # the whole retry schedule.
+        self.server_away = False
+
+    def write(self, entries: Sequence[Entry]) -> BatchResult:
+        """Write *entries*; return the counts, the rejected URLs and what could not be written."""
+        result = BatchResult()
+        valid: list[Entry] = []
+        for entry in entries:
+            try:
+                check_document(entry.document, self.max_document_size)
+            except DocumentError as error:
+                result.rejected.append((entry.url, str(error)))
+            else:
+                valid.append(entry)
+        pending = rounds(valid)
+        while pending:
+            try:
+                self._write_round(pending[0], result)
+            except PyMongoError as error:
+                self.server_away = True
+                result.failed = [entry for batch in pending for entry in batch]
+                result.error = describe_error(error)
+                return result
+            pending.pop(0)
+        self.server_away = False
+        return result
+
+    def _write_round(self, entries: Sequence[Entry], result: BatchResult) -> None:
+        """Write entries with distinct URLs: read their stored state, then one bulk write."""
+        urls = [entry.url for entry in entries]
+        stored = self._retry(lambda: self._stored(urls), result)
+        operations: list[Operation] = []
+        for entry in entries:
+            operation = plan(entry, stored.get(entry.url))
+            if operation is None:
+                result.stale += 1
+            else:
+                operations.append(operation)
+        rejected = self._retry(lambda: self._apply(operations), result)
+        result.rejected += rejected
+        refused = {url for url, _ in rejected}
+        for operation in operations:
+            if operation.url not in refused:
+                setattr(result, operation.outcome, getattr(result, operation.outcome) + 1)
+
+    def _stored(self, urls: list[str]) -> dict[str, dict[str, Any]]:
+        """Return the bookkeeping of the stored documents among *urls*, by URL."""
+        projection = {"_id": 0, "url": 1, "content_hash": 1, "version": 1, "first_seen_at": 1, "last_seen_at": 1}
+        return {doc["url"]: doc for doc in self.collection.find({"url": {"$in": urls}}, projection)}
+
+    def _apply(self, operations: Sequence[Operation]) -> list[tuple[str, str]]:
+        """Send *operations* as unordered bulk writes; return the ones the server refused."""
+        refused: list[tuple[str, str]] = []
+        for start in range(0, len(operations), BULK_CHUNK):
+            refused += self._apply_chunk(operations[start : start + BULK_CHUNK])
+        return refused
+
+    def _apply_chunk(self, operations: Sequence[Operation]) -> list[tuple[str, str]]:
+        """Send one unordered bulk write; return the operations the server refused."""
+        try:
+            self.collection.bulk_write([operation.request() for operation in operations], ordered=False)
+        except BulkWriteError as error:
+            if not error.details.get("writeErrors"):
+                raise WriteConcernError(str(error.details.get("writeConcernErrors"))) from error
+            return self._one_by_one(operations)
+        except KeyError as error:
+            # FerretDB 1.x answers an update batch with a write error without "nModified"
+            # (pymongo then fails on the missing key), stops at the first error and
+            # reports it at index 0: only one operation at a time tells which one failed.
+            if error.args != ("nModified",):
+                raise
+            return self._one_by_one(operations)
+        return []
+
+    def _one_by_one(self, operations: Sequence[Operation]) -> list[tuple[str, str]]:
+        """Send each operation alone (they are idempotent); return the refused ones."""
+        refused = []
+        for operation in operations:
+            try:
+                operation.send(self.collection)
+            except (WriteError, DocumentTooLarge, InvalidDocument) as error:
+                if isinstance(error, WriteError) and is_transient(error):
+                    raise
+                refused.append((operation.url, describe_error(error)))
+        return refused
+
+    def _retry(self, attempt: Callable[[], T], result: BatchResult) -> T:
+        """Run *attempt*, retrying transient errors with exponential backoff."""
+        retries = 0 if self.server_away else self.retry_times
+        for number in range(retries + 1):
+            try:
+                return attempt()
+            except PyMongoError as error:
+                if number == retries or not is_transient(error):
+                    raise
+                delay = self.retry_backoff * 2**number
+                reason = describe_error(error)
+                logger.warning("MongoDB write failed (%s); retry %d of %d in %.1fs", reason, number + 1, retries, delay)
+                result.retries += 1
+                self.sleep(delay)
+        raise AssertionError("unreachable")
