@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC
 from typing import Any
 
 import pymongo
@@ -163,7 +162,8 @@ def test_a_document_the_server_refuses_does_not_stop_the_batch(articles: Collect
 def test_an_unreachable_server_is_retried_with_backoff_then_given_up() -> None:
     delays: list[float] = []
     uri = f"mongodb://127.0.0.1:{free_port()}/"
-    with pymongo.MongoClient(uri, serverSelectionTimeoutMS=200, tz_aware=True, tzinfo=UTC) as client:
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(uri, serverSelectionTimeoutMS=200, tz_aware=True)
+    with client:
         writer = ArticleWriter(client["db"]["articles"], retry_times=2, retry_backoff=0.01, sleep=delays.append)
         batch = [entry(URL), entry(URL + "b/")]
         result = writer.write(batch)

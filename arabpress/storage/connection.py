@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC
 from typing import Any
@@ -13,7 +14,7 @@ from scrapy.settings import BaseSettings, Settings
 Client = MongoClient[dict[str, Any]]
 
 # The user:password part of a MongoDB URI, and query options that carry secrets.
-_USERINFO = re.compile(r"^(?P<scheme>[a-z+]+://)(?P<user>[^:@/]*)(?::[^@/]*)?@", re.IGNORECASE)
+_USERINFO = re.compile(r"^(?P<scheme>[a-z+]+://)(?P<user>[^:@/]*):[^@/]*@", re.IGNORECASE)
 _SECRET_OPTION = re.compile(r"(?P<name>[?&][^=&]*password[^=&]*)=[^&]*", re.IGNORECASE)
 
 
@@ -23,7 +24,7 @@ class MongoUnavailable(Exception):
 
 def redact_uri(uri: str) -> str:
     """Return *uri* with its password (and password options) replaced by ``***``."""
-    redacted = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:***@" if m["user"] else m[0], uri)
+    redacted = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:***@", uri)
     return _SECRET_OPTION.sub(lambda m: f"{m['name']}=***", redacted)
 
 
@@ -34,6 +35,10 @@ def project_settings(**overrides: str | None) -> Settings:
     """
     settings = Settings()
     settings.setmodule("arabpress.settings", priority="project")
+    # The settings module read the environment when first imported; read it again now.
+    for name in settings.getlist("ENVIRONMENT_OVERRIDES"):
+        if os.environ.get(name):
+            settings.set(name, os.environ[name], priority="project")
     for name, value in overrides.items():
         if value is not None:
             settings.set(name, value, priority="cmdline")

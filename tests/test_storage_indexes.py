@@ -1,0 +1,65 @@
+"""Indexes of the articles and crawls collections, created twice against the real server."""
+
+from __future__ import annotations
+
+import pymongo
+import pytest
+from pymongo.errors import OperationFailure
+
+from arabpress.storage.indexes import (
+    ARTICLE_INDEXES,
+    CRAWL_INDEXES,
+    TEXT_INDEX,
+    ensure_article_indexes,
+    ensure_crawl_indexes,
+    has_text_index,
+)
+from tests.storage_helpers import client_for
+
+
+def server_is_ferretdb(client: pymongo.MongoClient[dict[str, object]]) -> bool:
+    """Return True when the server is FerretDB (its buildInfo says so)."""
+    return "ferretdbVersion" in client.admin.command("buildInfo")
+
+
+def test_article_indexes_are_created_by_name_and_twice_without_error(mongo_uri: str, mongo_database: str) -> None:
+    with client_for(mongo_uri) as client:
+        articles = client[mongo_database]["articles"]
+        articles.insert_one({"url": "https://www.arabpress.example/x/", "title": "t", "body": "b"})
+        first = ensure_article_indexes(articles)
+        second = ensure_article_indexes(articles)
+        assert first == second
+        info = articles.index_information()
+        for model in ARTICLE_INDEXES:
+            assert model.document["name"] in info
+        assert info["url_unique"]["unique"] is True
+        assert info["section_published_at"]["key"] == [("section", 1), ("published_at", -1)]
+        assert info["language_published_at"]["key"] == [("language", 1), ("published_at", -1)]
+        with pytest.raises(pymongo.errors.DuplicateKeyError):
+            articles.insert_one({"url": "https://www.arabpress.example/x/"})
+        if server_is_ferretdb(client):
+            # FerretDB has no text indexes: one warning, and the crawl carries on.
+            assert len(first) == 1 and "no text indexes" in first[0]
+            assert not has_text_index(articles)
+            with pytest.raises(OperationFailure):
+                list(articles.find({"$text": {"$search": "b"}}))
+        else:
+            assert first == []
+            assert has_text_index(articles)
+            text = info[TEXT_INDEX]
+            assert text["default_language"] == "none"
+            assert {name for name, _ in text["key"]} >= {"_fts", "_ftsx"}
+            assert set(text["weights"]) == {"title", "subtitle", "body"}
+            assert [doc["url"] for doc in articles.find({"$text": {"$search": "b"}})] == [
+                "https://www.arabpress.example/x/"
+            ]
+
+
+def test_crawl_indexes_are_created_twice_without_error(mongo_uri: str, mongo_database: str) -> None:
+    with client_for(mongo_uri) as client:
+        crawls = client[mongo_database]["crawls"]
+        ensure_crawl_indexes(crawls)
+        ensure_crawl_indexes(crawls)
+        info = crawls.index_information()
+        assert {model.document["name"] for model in CRAWL_INDEXES} <= set(info)
+        assert info["crawl_id_unique"]["unique"] is True
