@@ -53,3 +53,14 @@ MONGO_REPLAY_DIR = "replay"
 
 # --- operations -----------------------------------------------------------------
 ARABPRESS_STATS_FILE = ""  # write the final stats of each crawl here as JSON (empty: off)
+
+# A progress line every this many seconds (arabpress.extensions.progress); 0: none.
+ARABPRESS_PROGRESS_INTERVAL = 60.0
+
+# Checks of each finished crawl (arabpress.monitors); field coverage rules are the
+# SPIDERMON_FIELD_COVERAGE_RULES in settings.py. A failed check marks the crawl failed.
+ARABPRESS_MONITOR_MIN_ARTICLES = 1  # stored, or found unchanged by an incremental crawl
+ARABPRESS_MONITOR_MAX_ERROR_RATIO = 0.05  # ERROR log lines per request
+ARABPRESS_MONITOR_MAX_DROP_RATIO = 0.2  # dropped articles per article processed
+# Drops that are filtering, not failures: left out of the drop ratio.
+ARABPRESS_MONITOR_IGNORED_DROPS = ["DuplicateUrl", "PublishedBeforeSince"]

@@ -73,4 +73,21 @@ LOG_FORMATTER = "arabpress.logformatter.ArabPressLogFormatter"
 EXTENSIONS = {
     "arabpress.extensions.crawlrecord.CrawlRecord": 800,
     "arabpress.extensions.statsfile.StatsFile": 900,
+    # ProgressLog is LogStats with drops, errors and skips in the same line.
+    "scrapy.extensions.logstats.LogStats": None,
+    "arabpress.extensions.progress.ProgressLog": 0,
+    # After CoreStats (finish_reason) and before StatsFile (which writes the verdict).
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
+
+# Checks of each finished crawl: arabpress/monitors.py (thresholds in defaults.py).
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["arabpress.monitors.CrawlChecks"]
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True  # a field set to None is a field the page lacked
+SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True  # the article count check covers that case
+SPIDERMON_FIELD_COVERAGE_RULES = {
+    "ArticleItem/published_at": 0.95,
+    "ArticleItem/body": 1.0,
+}
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished", "max_articles"]
