@@ -54,6 +54,13 @@ MONGO_REPLAY_DIR = "replay"
 # --- operations -----------------------------------------------------------------
 ARABPRESS_STATS_FILE = ""  # write the final stats of each crawl here as JSON (empty: off)
 
+# Incremental crawls (arabpress.middlewares.incremental): listings and sitemaps are always
+# read; an article already stored is fetched again only when its sitemap <lastmod> is newer
+# than the copy stored, or when it was last fetched more than ARABPRESS_REFRESH_DAYS ago.
+ARABPRESS_INCREMENTAL_ENABLED = True
+ARABPRESS_REFRESH_DAYS = 7.0  # 0: fetch every article on every crawl
+ARABPRESS_INCREMENTAL_BATCH_SIZE = 500  # article URLs per database lookup
+
 # A progress line every this many seconds (arabpress.extensions.progress); 0: none.
 ARABPRESS_PROGRESS_INTERVAL = 60.0
 

@@ -76,8 +76,14 @@ EXTENSIONS = {
     # ProgressLog is LogStats with drops, errors and skips in the same line.
     "scrapy.extensions.logstats.LogStats": None,
     "arabpress.extensions.progress.ProgressLog": 0,
+    "arabpress.extensions.jobdir.JobDirGuard": 10,
     # After CoreStats (finish_reason) and before StatsFile (which writes the verdict).
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+}
+
+# Incremental crawls: stored, unchanged articles are not fetched again (ARABPRESS_REFRESH_DAYS).
+SPIDER_MIDDLEWARES = {
+    "arabpress.middlewares.incremental.IncrementalMiddleware": 550,
 }
 
 # Checks of each finished crawl: arabpress/monitors.py (thresholds in defaults.py).
