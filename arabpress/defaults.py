@@ -71,3 +71,10 @@ ARABPRESS_MONITOR_MAX_ERROR_RATIO = 0.05  # ERROR log lines per request
 ARABPRESS_MONITOR_MAX_DROP_RATIO = 0.2  # dropped articles per article processed
 # Drops that are filtering, not failures: left out of the drop ratio.
 ARABPRESS_MONITOR_IGNORED_DROPS = ["DuplicateUrl", "PublishedBeforeSince"]
+
+# Several crawl processes sharing one frontier in Redis (arabpress.distributed).
+ARABPRESS_REDIS_ENABLED = False
+REDIS_URL = "redis://127.0.0.1:6379/0"
+ARABPRESS_REDIS_KEY = "arabpress"  # prefix of the crawl's Redis keys: one per site and deployment
+ARABPRESS_REDIS_HEARTBEAT = 5.0  # seconds between each process's "busy/idle" updates
+ARABPRESS_REDIS_WORKER_TIMEOUT = 60.0  # seconds without an update before a process counts as gone

@@ -86,6 +86,11 @@ SPIDER_MIDDLEWARES = {
     "arabpress.middlewares.incremental.IncrementalMiddleware": 550,
 }
 
+# ARABPRESS_REDIS_ENABLED switches the scheduler to the Redis-shared frontier.
+ADDONS = {
+    "arabpress.distributed.addon.RedisFrontier": 0,
+}
+
 # Checks of each finished crawl: arabpress/monitors.py (thresholds in defaults.py).
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["arabpress.monitors.CrawlChecks"]

@@ -20,6 +20,8 @@ from arabpress.local.process import ServerStartError
 from arabpress.local.site import SiteServer
 from arabpress.sitesrv import SAMPLE_SITE
 
+pytest_plugins = ["tests.redis_server"]
+
 
 @pytest.fixture(scope="session")
 def sample_site() -> Iterator[SiteServer]:
