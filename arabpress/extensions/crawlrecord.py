@@ -15,7 +15,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from twisted.internet.defer import Deferred
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from arabpress.storage.connection import Client, client_from_settings
@@ -47,7 +47,7 @@ class CrawlRecord:
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def spider_opened(self, spider: Spider) -> Deferred[None]:
+    async def spider_opened(self, spider: Spider) -> None:
         """Write the "running" record (in a worker thread)."""
         fields = {
             "crawl_id": self.crawl_id,
@@ -58,7 +58,7 @@ class CrawlRecord:
             "finished_at": None,
             "finish_reason": None,
         }
-        return deferToThread(self._start, fields)
+        await maybe_deferred_to_future(deferToThread(self._start, fields))
 
     def _start(self, fields: dict[str, Any]) -> None:
         """Create the collection's indexes and the record."""
@@ -69,11 +69,11 @@ class CrawlRecord:
         start_crawl(collection, self.crawl_id, fields)
         self.started = True
 
-    def spider_closed(self, spider: Spider, reason: str) -> Deferred[None] | None:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         """Complete the record with the outcome (in a worker thread)."""
         if not self.started:
             # The crawl never opened (or the record could not be written then).
-            return None
+            return
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         fields = {
@@ -82,7 +82,7 @@ class CrawlRecord:
             "replay_file": stats.get("mongo/replay_file"),
             **crawl_summary(stats),
         }
-        return deferToThread(self._finish, fields, failure_reasons(reason, stats))
+        await maybe_deferred_to_future(deferToThread(self._finish, fields, failure_reasons(reason, stats)))
 
     def _finish(self, fields: dict[str, Any], reasons: list[str]) -> None:
         """Write the outcome and close the connection."""
