@@ -181,3 +181,17 @@ def test_with_mongo_disabled_no_server_is_needed(tmp_path: Path, sample_site: Si
     assert "Disabled arabpress.pipelines.mongo.MongoPipeline: MONGO_ENABLED is off" in result.log
     assert "Disabled arabpress.extensions.crawlrecord.CrawlRecord: MONGO_ENABLED is off" in result.log
     assert not any(name.startswith("mongo/") for name in result.stats)
+
+
+def test_a_partly_filled_batch_is_written_after_the_flush_interval(
+    tmp_path: Path, sample_site: SiteServer, mongo_uri: str, mongo_database: str
+) -> None:
+    # Batches far larger than the crawl: only the timer can write before the close.
+    slow = {"CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.05", "DOWNLOAD_DELAY_JITTER": "0"}
+    result = crawl_into(
+        sample_site, tmp_path, mongo_uri, mongo_database, MONGO_BATCH_SIZE="1000", MONGO_FLUSH_INTERVAL="0.2", **slow
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    stats = mongo_stats(result)
+    assert stats["inserted"] == ARTICLE_COUNT
+    assert stats["batches"] >= 2
