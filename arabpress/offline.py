@@ -48,6 +48,8 @@ def offline_settings(overrides: dict[str, Any] | None = None) -> Settings:
     # Nothing here runs asynchronously: no reactor is needed, nor installed.
     settings.set("TWISTED_REACTOR_ENABLED", False, priority="cmdline")
     settings.set("TELNETCONSOLE_ENABLED", False, priority="cmdline")
+    # The project's extensions watch whole crawls (records, checks, progress): none runs here.
+    settings.set("EXTENSIONS", {}, priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings

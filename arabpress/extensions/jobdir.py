@@ -79,7 +79,7 @@ class JobDirGuard:
         """Check the JOBDIR before the scheduler opens it, or raise NotConfigured without one."""
         jobdir = crawler.settings.get("JOBDIR")
         if not jobdir:
-            raise NotConfigured("no JOBDIR")
+            raise NotConfigured  # the usual case: no warning
         guard = cls(crawler, Path(jobdir))
         # Extensions are built before the engine and its scheduler: the state is sound
         # (or gone) by the time the scheduler reads it.
