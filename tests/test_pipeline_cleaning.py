@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from scrapy.utils.test import get_crawler
-from tests.test_text import ARTICLES, GOLD, SYRIA_AR, raw_body, saved_page
 
 from arabpress.items import ArticleItem
 from arabpress.pipelines.cleaning import BOILERPLATE_REMOVED_STAT, TextCleaningPipeline
+from tests.test_text import ARTICLES, GOLD, SYRIA_AR, raw_body, saved_page
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
