@@ -59,6 +59,16 @@ def test_same_hash_only_moves_last_seen_at(articles: Collection[dict[str, Any]])
     }
 
 
+def test_unchanged_articles_seen_at_different_times_each_keep_their_time(articles: Collection[dict[str, Any]]) -> None:
+    writer = ArticleWriter(articles)
+    urls = [URL + f"{number}/" for number in range(3)]
+    writer.write([entry(url) for url in urls])
+    seen = [later(10), later(10), later(20)]
+    result = writer.write([entry(url, seen_at=at) for url, at in zip(urls, seen, strict=True)])
+    assert result.unchanged == 3
+    assert [stored(articles, url)["last_seen_at"] for url in urls] == seen
+
+
 def test_changed_hash_replaces_content_and_bumps_version(articles: Collection[dict[str, Any]]) -> None:
     writer = ArticleWriter(articles)
     writer.write([entry(URL, body="First version.", crawl="crawl-1", tags=["Iran"])])

@@ -60,7 +60,7 @@ class MongoPipeline:
         self.replay = ReplayFile(Path(settings.get("MONGO_REPLAY_DIR")) / f"{spider_name}-{self.crawl_id}.jsonl")
         self.client = client
         self.writer: ArticleWriter | None = None
-        self.buffer: list[Entry] = []
+        self.buffer: list[dict[str, Any]] = []
         # One batch at a time, in order.
         self.lock = DeferredLock()
         self.last_flush = time.monotonic()
@@ -107,17 +107,21 @@ class MongoPipeline:
 
     async def process_item(self, item: Any) -> Any:
         """Buffer the article; write the buffer once it holds a full batch."""
-        self.buffer.append(Entry(article_document(item), self.crawl_id, datetime.now(UTC)))
+        self.buffer.append(article_document(item))
         if len(self.buffer) >= self.batch_size:
             await self.flush()
         return item
 
     async def flush(self) -> None:
         """Write the buffered articles, after any batch still being written."""
-        batch, self.buffer = self.buffer, []
+        documents, self.buffer = self.buffer, []
         self.last_flush = time.monotonic()
-        if not batch:
+        if not documents:
             return
+        # One time for the whole batch (within MONGO_FLUSH_INTERVAL of each fetch, whose
+        # exact time is fetched_at): the unchanged articles are then moved in one update.
+        seen_at = datetime.now(UTC)
+        batch = [Entry(document, self.crawl_id, seen_at) for document in documents]
         result: BatchResult = await maybe_deferred_to_future(self.lock.run(deferToThread, self._write, batch))
         self._record(result)
 
