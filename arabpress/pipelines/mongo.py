@@ -122,21 +122,27 @@ class MongoPipeline:
         # exact time is fetched_at): the unchanged articles are then moved in one update.
         seen_at = datetime.now(UTC)
         batch = [Entry(document, self.crawl_id, seen_at) for document in documents]
-        result: BatchResult = await maybe_deferred_to_future(self.lock.run(deferToThread, self._write, batch))
+        written = await maybe_deferred_to_future(self.lock.run(deferToThread, self._write, batch))
+        result, error = written
         self._record(result)
+        if error is not None:
+            raise error
 
-    def _write(self, batch: list[Entry]) -> BatchResult:
-        """Write one batch (in a worker thread); keep what could not be written in the replay file."""
+    def _write(self, batch: list[Entry]) -> tuple[BatchResult, Exception | None]:
+        """Write one batch (in a worker thread); keep what could not be written in the replay file.
+
+        An unexpected error comes back beside the result, to be counted and then raised.
+        """
         try:
             assert self.writer is not None, "the pipeline was not opened"
-            result = self.writer.write(batch)
-        except Exception:
-            # An unexpected error: keep the whole batch (writes are idempotent), then report.
-            self.replay.append(batch)
-            raise
+            result, error = self.writer.write(batch), None
+        except Exception as unexpected:
+            # Keep the whole batch (writes are idempotent).
+            result = BatchResult(failed=list(batch), error=f"{type(unexpected).__name__}: {unexpected}")
+            error = unexpected
         if result.failed:
             self.replay.append(result.failed)
-        return result
+        return result, error
 
     def _record(self, result: BatchResult) -> None:
         """Count and log what became of a batch (in the reactor thread)."""
