@@ -53,6 +53,12 @@ MONGO_REPLAY_DIR = "replay"
 
 # --- operations -----------------------------------------------------------------
 ARABPRESS_STATS_FILE = ""  # write the final stats of each crawl here as JSON (empty: off)
+# Longest wait, in seconds, before retrying a 429/503 that asks for one with Retry-After
+# (arabpress.middlewares.retryafter); 0: retry at once, as Scrapy does.
+ARABPRESS_RETRY_AFTER_MAX_DELAY = 60.0
+# Count the encoding inferred for pages that declare none; drop binary bodies served as
+# HTML (arabpress.middlewares.encoding).
+ARABPRESS_ENCODING_ENABLED = True
 
 # Incremental crawls (arabpress.middlewares.incremental): listings and sitemaps are always
 # read; an article already stored is fetched again only when its sitemap <lastmod> is newer

@@ -56,6 +56,13 @@ RETRY_TIMES = 3
 # Article requests go first so the frontier stays small on large crawls.
 DEPTH_PRIORITY = 0
 
+# Retries wait what Retry-After asks (capped); binary bodies served as HTML are dropped.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "arabpress.middlewares.retryafter.RetryAfterMiddleware": 550,
+    "arabpress.middlewares.encoding.EncodingMiddleware": 580,
+}
+
 ITEM_PIPELINES = {
     "arabpress.pipelines.cleaning.TextCleaningPipeline": 100,
     "arabpress.pipelines.validation.ValidationPipeline": 200,
