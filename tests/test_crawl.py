@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from arabpress.local.site import SiteServer
-from tests.crawl import run_crawl
+from tests.crawl import PROJECT_ROOT, run_crawl
 
 EXPECTED = json.loads((Path(__file__).parent / "data" / "expected.json").read_text(encoding="utf-8"))
 ORIGIN = EXPECTED["origin"]
@@ -126,3 +128,15 @@ def test_bad_base_url_is_one_clear_error(tmp_path: Path) -> None:
     result = run_crawl("not a url", tmp_path)
     assert result.returncode != 0
     assert "ARABPRESS_BASE_URL must be an http(s) URL" in result.log
+
+
+def test_scrapy_list_and_check_work() -> None:
+    listed = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"], cwd=PROJECT_ROOT, capture_output=True, timeout=120
+    )
+    assert listed.returncode == 0, listed.stderr.decode()
+    assert listed.stdout.decode().split() == ["arabpress"]
+    checked = subprocess.run(
+        [sys.executable, "-m", "scrapy", "check"], cwd=PROJECT_ROOT, capture_output=True, timeout=120
+    )
+    assert checked.returncode == 0, checked.stderr.decode()
