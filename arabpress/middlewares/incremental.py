@@ -5,7 +5,8 @@ scheduled when the database already holds the article, its last fetch is within 
 refresh window (ARABPRESS_REFRESH_DAYS) and the sitemap's ``<lastmod>``, when the
 request carries one, is not newer than the copy held (its stored sitemap lastmod,
 modified date and last fetch). Stats: ``arabpress/incremental/skipped`` (articles),
-``.../new`` and ``.../refetched/lastmod|stale`` (article pages fetched, by why).
+``.../new`` and ``.../refetched/lastmod|stale`` (article pages fetched, by why), ``.../lookup_failed``
+(the database did not answer: the articles are fetched).
 
 An article stored and current is not fetched, so its related links are not followed
 either: new articles are found through the listings and sitemaps, and an article linked
@@ -36,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from pymongo.errors import PyMongoError
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -44,7 +46,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from arabpress.spiders.arabpress import KIND_ARTICLE, KIND_META, LASTMOD_META
-from arabpress.storage.connection import client_from_settings
+from arabpress.storage.connection import client_from_settings, describe_error
 
 if TYPE_CHECKING:
     from pymongo import MongoClient
@@ -215,9 +217,17 @@ class IncrementalMiddleware:
 
     async def keep(self, requests: list[Request]) -> list[Request]:
         """Return the requests of *requests* that must be fetched."""
-        found: dict[str, StoredArticle] = await maybe_deferred_to_future(
-            deferToThread(self.store.find, [request.url for request in requests])
-        )
+        try:
+            found: dict[str, StoredArticle] = await maybe_deferred_to_future(
+                deferToThread(self.store.find, [request.url for request in requests])
+            )
+        except PyMongoError as error:
+            # Raising here would drop the page's other links too; without the stored state
+            # the safe answer is to fetch (the upserts make a refetch harmless).
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"{STATS_PREFIX}/lookup_failed")
+            logger.warning("incremental lookup failed (%s): fetching %d articles", describe_error(error), len(requests))
+            found = {}
         now = datetime.now(UTC)
         kept = []
         for request in requests:
