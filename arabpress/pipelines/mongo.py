@@ -109,7 +109,13 @@ class MongoPipeline:
         """Buffer the article; write the buffer once it holds a full batch."""
         self.buffer.append(article_document(item))
         if len(self.buffer) >= self.batch_size:
-            await self.flush()
+            # While a batch is written, every item that finds the next one full waits here, so
+            # the crawl slows to the database's pace; flushing at once queued each full batch
+            # behind the one being written, and memory grew without bound when the database
+            # was the slower.
+            await maybe_deferred_to_future(self.lock.run(lambda: None))
+            if len(self.buffer) >= self.batch_size:
+                await self.flush()
         return item
 
     async def flush(self) -> None:
@@ -169,7 +175,8 @@ class MongoPipeline:
 
     def _tick(self) -> None:
         """Write a partly filled batch that has waited MONGO_FLUSH_INTERVAL seconds."""
-        if self.buffer and time.monotonic() - self.last_flush >= self.flush_interval:
+        # Not while a batch is written: the buffer goes with the next write, not in a queue.
+        if self.buffer and not self.lock.locked and time.monotonic() - self.last_flush >= self.flush_interval:
             flushing: Deferred[None] = deferred_from_coro(self.flush())
             flushing.addErrback(self._flush_failed)
 
