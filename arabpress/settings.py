@@ -34,6 +34,7 @@ for _name in ENVIRONMENT_OVERRIDES:
 BOT_NAME = "arabpress"
 SPIDER_MODULES = ["arabpress.spiders"]
 NEWSPIDER_MODULE = "arabpress.spiders"
+COMMANDS_MODULE = "arabpress.scrapy_commands"
 
 USER_AGENT = "arabpress (+https://github.com/arabpress/arabpress)"
 ROBOTSTXT_OBEY = True

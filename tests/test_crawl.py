@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from arabpress.local.site import SiteServer
 from tests.crawl import PROJECT_ROOT, run_crawl
 
@@ -124,10 +126,24 @@ def test_base_url_argument_wins_over_environment(tmp_path: Path, sample_site: Si
     assert result.urls() == served_urls(sample_site, ARTICLE_PATHS)
 
 
-def test_bad_base_url_is_one_clear_error(tmp_path: Path) -> None:
-    result = run_crawl("not a url", tmp_path)
-    assert result.returncode != 0
-    assert "ARABPRESS_BASE_URL must be an http(s) URL" in result.log
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (
+            ("-a", "base_url=not a url"),
+            "ARABPRESS_BASE_URL must be an http(s) URL such as https://example.com, not 'not a url'",
+        ),
+        (("-a", "since=31/01/2026"), "since must be a date as YYYY-MM-DD, not '31/01/2026'"),
+        (("-a", "max_articles=lots"), "max_articles must be a whole number, not 'lots'"),
+    ],
+)
+def test_bad_argument_is_one_usage_error(tmp_path: Path, arguments: tuple[str, ...], error: str) -> None:
+    result = run_crawl(None, tmp_path, *arguments, env={"ARABPRESS_BASE_URL": "http://127.0.0.1:9"})
+    assert result.returncode == 2
+    # argparse names the program: "scrapy", or "__main__.py" under python -m scrapy.
+    assert [line for line in result.log.splitlines() if line.endswith(f": error: {error}")]
+    assert "Traceback" not in result.log
+    assert not result.items
 
 
 def test_scrapy_list_and_check_work() -> None:

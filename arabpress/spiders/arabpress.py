@@ -8,7 +8,7 @@ becomes is decided by the item pipelines.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -18,6 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -189,6 +190,16 @@ class ArabPressSpider(scrapy.Spider):
         if self.max_articles and self.articles_scraped == self.max_articles:
             assert self.crawler.engine is not None
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_articles"))
+
+
+def check_arguments(arguments: Mapping[str, Any], settings: BaseSettings) -> None:
+    """Raise ValueError, with one line to show, for a spider argument the spider would refuse."""
+    normalize_base_url(arguments.get("base_url") or settings.get("ARABPRESS_BASE_URL"))
+    if arguments.get("since"):
+        parse_since(str(arguments["since"]))
+    max_articles = arguments.get("max_articles")
+    if max_articles not in (None, "") and not str(max_articles).isdigit():
+        raise ValueError(f"max_articles must be a whole number, not {max_articles!r}")
 
 
 def normalize_base_url(value: str | None) -> str:
