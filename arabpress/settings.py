@@ -54,9 +54,6 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 3
 
-# Article requests go first so the frontier stays small on large crawls.
-DEPTH_PRIORITY = 0
-
 # Retries wait what Retry-After asks (capped); binary bodies served as HTML are dropped.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
