@@ -10,8 +10,9 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 # A word is a run of non-space characters holding a letter or digit of any script, so
-# "Iran-backed" is one word, Arabic words count, and a lone dash does not.
-WORD = re.compile(r"\S*\w\S*")
+# "Iran-backed" is one word, Arabic words count, and a lone dash does not. Matching from
+# the first letter to the run's end counts each such run once, without backtracking.
+WORD = re.compile(r"\w\S*")
 
 
 def content_hash(title: str, body: str) -> str:
