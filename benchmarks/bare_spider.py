@@ -1,8 +1,8 @@
 """The ceiling of a crawl: a bare Scrapy spider that follows the site's links and yields nothing.
 
 It fetches what the arabpress spider fetches (robots.txt, the sitemaps, the home pages,
-the section listings with their pagination, every article through listings, sitemaps and
-related lists) with one XPath per page and no extraction, so that benchmarks/run.py can
+the section listings with their pagination, every article through listings, sitemaps,
+related lists and in-body links) with one XPath per page and no extraction, so that benchmarks/run.py can
 compare the real spider against what Scrapy alone costs on the same site. Run it with::
 
     scrapy runspider benchmarks/bare_spider.py -a base_url=http://127.0.0.1:PORT
@@ -22,7 +22,10 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 # The theme's permalinks, and its home, section and pagination listings (both editions).
 ARTICLE_PATH = re.compile(r"^/(?:ar/)?\d{4}/\d{2}/\d{2}/[^/]+/$")
 LISTING_PATH = re.compile(r"^/(?:ar/)?(?:category/[^/]+/)?(?:page/\d+/)?$")
-LINKS = "//a/@href | //link[@rel='next']/@href"
+# Listings: every link (teasers, pagination, the section menu). Articles: the related lists
+# and the body's links, as the arabpress spider follows them.
+LISTING_LINKS = "//a/@href | //link[@rel='next']/@href"
+ARTICLE_LINKS = "//*[contains(@class, 'related') or contains(@class, 'entry-content')]//a/@href"
 # As in the arabpress spider: articles first, so the frontier stays small.
 ARTICLE_PRIORITY = 10
 
@@ -59,10 +62,11 @@ class BareSpider(scrapy.Spider):
                 yield scrapy.Request(entry["loc"], priority=ARTICLE_PRIORITY)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
-        """Follow every on-site article and listing link of an HTML page."""
+        """Follow the on-site article and listing links of a listing, or of an article's related lists and body."""
         if not isinstance(response, TextResponse):
             return
-        for href in response.xpath(LINKS).getall():
+        on_article = ARTICLE_PATH.match(urlsplit(response.url).path) is not None
+        for href in response.xpath(ARTICLE_LINKS if on_article else LISTING_LINKS).getall():
             url = response.urljoin(href)
             parts = urlsplit(url)
             if parts.netloc != self.host:
