@@ -252,8 +252,18 @@ def server_version(uri: str) -> str:
     client: pymongo.MongoClient[dict[str, Any]]
     with pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000) as client:
         info = client.server_info()
-    ferretdb = info.get("ferretdbVersion") or (info.get("ferretdb") or {}).get("version")
-    return f"FerretDB {ferretdb} (MongoDB {info.get('version')} protocol)" if ferretdb else f"MongoDB {info['version']}"
+    ferretdb = info.get("ferretdbVersion")
+    if ferretdb == "unknown":  # the embedded build of scripts/install-ferretdb.sh: its go.mod says
+        ferretdb = next(
+            (line.split()[-1] for line in (PROJECT_ROOT / "tools/ferretdb/go.mod").read_text().splitlines()
+             if "github.com/FerretDB/FerretDB " in line),
+            ferretdb,
+        )  # fmt: skip
+    return (
+        f"FerretDB {ferretdb}, SQLite (MongoDB {info['version']} protocol)"
+        if ferretdb
+        else f"MongoDB {info['version']}"
+    )
 
 
 # --- a, b, c: crawls ------------------------------------------------------------------------
