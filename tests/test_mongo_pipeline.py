@@ -57,6 +57,9 @@ def test_three_crawls_insert_then_touch_then_update_one(
         "retries": 0,
         "batches": 3,
     }
+    # The closing summary counts every batch, the last one included.
+    summary = f"MongoDB {mongo_database}.articles: {ARTICLE_COUNT} new, 0 updated, 0 unchanged, 0 rejected"
+    assert summary in first.log
     one = stored_articles(mongo_uri, mongo_database)
     assert set(one) == first.urls() and len(one) == ARTICLE_COUNT
     first_id = first.stats["arabpress/crawl_id"]

@@ -128,11 +128,23 @@ class MongoPipeline:
         # exact time is fetched_at): the unchanged articles are then moved in one update.
         seen_at = datetime.now(UTC)
         batch = [Entry(document, self.crawl_id, seen_at) for document in documents]
-        written = await maybe_deferred_to_future(self.lock.run(deferToThread, self._write, batch))
-        result, error = written
-        self._record(result)
+        error = await maybe_deferred_to_future(self.lock.run(self._write_and_record, batch))
         if error is not None:
             raise error
+
+    def _write_and_record(self, batch: list[Entry]) -> Deferred[Exception | None]:
+        """Write *batch* in a worker thread, then count it before the next batch may start.
+
+        Counting under the lock means that once the lock is free every batch written so
+        far is in the stats (the closing summary reads them).
+        """
+
+        def record(written: tuple[BatchResult, Exception | None]) -> Exception | None:
+            result, error = written
+            self._record(result)
+            return error
+
+        return deferToThread(self._write, batch).addCallback(record)
 
     def _write(self, batch: list[Entry]) -> tuple[BatchResult, Exception | None]:
         """Write one batch (in a worker thread); keep what could not be written in the replay file.
