@@ -166,3 +166,18 @@ def test_truncated_article_is_counted_not_stored(spider: ArabPressSpider) -> Non
     # The whole page does yield its article.
     whole.request = scrapy.Request(whole.url)
     assert [result for result in spider.parse_page(whole) if not isinstance(result, scrapy.Request)]
+
+
+def test_invalid_json_ld_is_counted_and_the_article_kept(spider: ArabPressSpider) -> None:
+    whole = load_sample_response(AVIATION)
+    broken = whole.replace(body=whole.body.replace(b'"@type": "NewsArticle",', b'"@type": "NewsArticle",,', 1))
+    broken.request = scrapy.Request(broken.url)
+    items = [result for result in spider.parse_page(broken) if not isinstance(result, scrapy.Request)]
+    assert len(items) == 1
+    assert items[0]["title"].startswith("Saudi Aviation Records Historic Passenger Traffic")
+    assert spider.crawler.stats is not None
+    assert spider.crawler.stats.get_value("arabpress/pages/invalid_jsonld") == 1
+    # A page whose JSON-LD parses is not counted.
+    whole.request = scrapy.Request(whole.url)
+    list(spider.parse_page(whole))
+    assert spider.crawler.stats.get_value("arabpress/pages/invalid_jsonld") == 1

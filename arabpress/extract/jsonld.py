@@ -57,16 +57,27 @@ class JsonLdArticle:
         return [self.resolve(item) for item in items]
 
 
-def parse_documents(selector: Selector) -> list[Any]:
-    """Parse every JSON-LD script of the page; invalid ones are skipped."""
+def parse_blocks(selector: Selector) -> tuple[list[Any], int]:
+    """Parse every JSON-LD script of the page; return the documents and how many were invalid."""
     documents = []
+    invalid = 0
     for text in selector.xpath('//script[@type="application/ld+json"]/text()').getall():
         try:
             # strict=False accepts raw newlines inside strings, which CMS plugins often emit.
             documents.append(json.loads(text, strict=False))
         except (ValueError, RecursionError):
-            continue  # a broken block must not cost the article: the other layers take over
-    return documents
+            invalid += 1  # a broken block must not cost the article: the other layers take over
+    return documents, invalid
+
+
+def parse_documents(selector: Selector) -> list[Any]:
+    """Parse every JSON-LD script of the page; invalid ones are skipped."""
+    return parse_blocks(selector)[0]
+
+
+def count_invalid(selector: Selector) -> int:
+    """Return how many JSON-LD scripts of the page are not valid JSON."""
+    return parse_blocks(selector)[1]
 
 
 def iter_nodes(document: Any) -> Iterator[dict[str, Any]]:

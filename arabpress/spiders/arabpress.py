@@ -23,7 +23,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from arabpress.extract import ArticlePage, page_kind
+from arabpress.extract import ArticlePage, jsonld, page_kind
 from arabpress.extract.links import body_article_links, listing_links, next_page_links, section_links
 from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_same_site, strip_tracking
 
@@ -151,6 +151,9 @@ class ArabPressSpider(scrapy.Spider):
             self.crawler.stats.inc_value("arabpress/pages/truncated")
             self.logger.warning("truncated page (no closing </html>), article not stored: %s", response.url)
         else:
+            if jsonld.count_invalid(selector):
+                # Counted, not dropped: the article comes from the other layers.
+                self.crawler.stats.inc_value("arabpress/pages/invalid_jsonld")
             item = page.to_item()
             item["fetched_at"] = response_date(response)
             item["sitemap_lastmod"] = response.meta.get(LASTMOD_META)
