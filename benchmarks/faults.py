@@ -64,7 +64,7 @@ BAD_PAGE_KEYS = {
     "redirect_loop": ["downloader/response_status_count/301", "downloader/response_status_count/302"],
     "http_500": ["httperror/response_ignored_status_count/500", "retry/max_reached"],
     "busy": ["arabpress/retry_after/delayed", "retry/reason_count/429 Unknown Status"],
-    "invalid_jsonld": [],
+    "invalid_jsonld": ["arabpress/pages/invalid_jsonld"],
 }
 
 
