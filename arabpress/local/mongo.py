@@ -11,9 +11,8 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from types import TracebackType
 
-from arabpress.local.process import free_port, port_open, start, stop, wait_until
+from arabpress.local.process import LocalServer, free_port, port_open, start, stop, wait_until
 
 FERRETDB_HINT = "install one with: bash scripts/install-ferretdb.sh (needs Go), or set MONGO_URI"
 
@@ -37,7 +36,7 @@ def find_binary(name: str) -> str | None:
     return None
 
 
-class LocalMongo:
+class LocalMongo(LocalServer):
     """Start a MongoDB-compatible server on a free 127.0.0.1 port; use as a context manager."""
 
     def __init__(self, startup_timeout: float = 60) -> None:
@@ -88,12 +87,3 @@ class LocalMongo:
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
-
-    def __enter__(self) -> LocalMongo:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

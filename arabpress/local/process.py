@@ -7,10 +7,33 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 
 class ServerStartError(RuntimeError):
     """A local server did not come up."""
+
+
+class LocalServer:
+    """A server started on entering a ``with`` block and stopped on leaving it."""
+
+    def start(self) -> str:
+        """Start the server and return the address to reach it at."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop the server."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
 
 
 def free_port() -> int:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from types import TracebackType
 
-from arabpress.local.process import ServerStartError, stop
+from arabpress.local.process import LocalServer, ServerStartError, stop
 from arabpress.sitesrv import SAMPLE_SITE
 
 
-class SiteServer:
+class SiteServer(LocalServer):
     """A static site server on a free 127.0.0.1 port; use as a context manager."""
 
     def __init__(self, root: Path = SAMPLE_SITE, request_log: Path | None = None) -> None:
@@ -42,12 +41,3 @@ class SiteServer:
             if self._process.stderr is not None:
                 self._process.stderr.close()
             self._process = None
-
-    def __enter__(self) -> SiteServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
