@@ -10,19 +10,17 @@ from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse
 
+from arabpress.sitesrv import DEFAULT_CONTENT_TYPE, PRODUCTION_ORIGIN, SAMPLE_SITE, load_json_map
+
 PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE_SITE = PROJECT / "arabpress" / "sample_site"
 PAGES = SAMPLE_SITE / "pages"
 EXPECTED = PROJECT / "tests" / "data" / "expected.json"
-PRODUCTION_ORIGIN = "https://www.arabpress.example"
-DEFAULT_CONTENT_TYPE = "text/html; charset=utf-8"
 
 
 @cache
 def content_types() -> dict[str, str]:
     """The Content-Type headers of the paths that are not ``text/html; charset=utf-8``."""
-    loaded: dict[str, str] = json.loads((SAMPLE_SITE / "content-types.json").read_text(encoding="utf-8"))
-    return loaded
+    return load_json_map(SAMPLE_SITE / "content-types.json")
 
 
 def page_file(path: str) -> Path:

@@ -117,10 +117,8 @@ class ArabPressSpider(scrapy.Spider):
                 continue
             yield from self.article_requests([url], lastmod=lastmod)
 
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_listing(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """Follow a listing's articles, its next pages and the section menu."""
-        if not isinstance(response, TextResponse):
-            return
         selector = response.selector
         yield from self.article_requests(listing_links(selector, response.url))
         for url in next_page_links(selector, response.url) + section_links(selector, response.url):
