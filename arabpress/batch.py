@@ -79,8 +79,8 @@ def parse_entry(line: str, folder: Path) -> Entry:
     return Entry(value["id"], folder / value["file"], value["url"])
 
 
-def load_page(entry: Entry, max_size: int) -> HtmlResponse:
-    """Read an entry's file (gunzipped when compressed) into a response, or raise BadPage."""
+def read_page(entry: Entry, max_size: int) -> bytes:
+    """Return an entry's page bytes (gunzipped when compressed), or raise BadPage."""
     try:
         body = entry.file.read_bytes()
     except OSError as error:
@@ -94,6 +94,12 @@ def load_page(entry: Entry, max_size: int) -> HtmlResponse:
             raise BadPage(f"cannot decompress {entry.file}: {error}") from None
     if len(body) > max_size:
         raise BadPage(f"{entry.file} is larger than DOWNLOAD_MAXSIZE ({max_size} bytes)")
+    return body
+
+
+def page_response(entry: Entry, body: bytes) -> HtmlResponse:
+    """Return the response a crawl would have built for the page, or raise BadPage."""
+    # No headers were saved: the page's own charset declaration (else detection) decodes it.
     response = HtmlResponse(entry.url, body=body)
     problem = html_problem(response)
     if problem:
@@ -147,7 +153,7 @@ def extract_manifest(manifest: Path, output: IO[str], errors: IO[str] | None = N
 def extract_entry(entry: Entry, pipelines: list[Any], max_size: int) -> Outcome:
     """Return what one manifest entry yields; an unreadable page is refused with its reason."""
     try:
-        response = load_page(entry, max_size)
+        response = page_response(entry, read_page(entry, max_size))
     except BadPage as error:
         return Outcome(None, str(error), "bad page")
     return extract_response(response, pipelines)
