@@ -30,6 +30,8 @@ PAGE_KIND_REASONS = {
     "page": "static page",
     "error": "error page",
     "amp": "AMP copy of another page",
+    "forum": "forum thread",
+    "search": "search page",
     "unknown": "no article found",
 }
 # More replacement characters than this share of the text means the bytes are not text
@@ -97,13 +99,14 @@ def process(item: ArticleItem, pipelines: list[Any]) -> Outcome:
 def extract_response(response: HtmlResponse, pipelines: list[Any]) -> Outcome:
     """Return what *response* yields once extracted and through *pipelines*."""
     selector = response.selector
-    kind = page_kind(selector, response.url)
+    page = ArticlePage(selector, response.url)
+    kind = page_kind(selector, response.url, page)
     if kind != "article":
         label = f"not an article: {PAGE_KIND_REASONS.get(kind, kind)}"
         if kind == "amp":
-            return Outcome(None, f"not an article: AMP copy of {ArticlePage(selector, response.url).url}", label)
+            return Outcome(None, f"not an article: AMP copy of {page.url}", label)
         return Outcome(None, label, label)
-    item = ArticlePage(selector, response.url).to_item()
+    item = page.to_item()
     item["fetched_at"] = response_date(response)
     item["sitemap_lastmod"] = None
     return process(item, pipelines)

@@ -157,11 +157,11 @@ def render(extractors: list[Extractor], results: dict[str, dict[str, Any]], kit:
     body_rows, date_rows = [], []
     for extractor in extractors:
         numbers = results[extractor.name]
-        if "aeb" in extractor.parts and "aeb" in numbers:
+        if "aeb" in extractor.seconds and "aeb" in numbers:
             aeb = numbers["aeb"]
             scores = [f"{aeb[name]:.3f}" for name in ("f1", "precision", "recall", "accuracy")]
             body_rows.append([extractor.name, *scores, str(aeb["refused"]), median_ms(extractor.seconds["aeb"])])
-        if "dates" in extractor.parts and "dates" in numbers:
+        if "dates" in extractor.seconds and "dates" in numbers:
             dates = numbers["dates"]
             scores = [f"{dates[name]:.3f}" for name in ("accuracy", "precision", "recall", "f1")]
             counts = [str(dates[name]) for name in ("tp", "fp", "fn", "refused")]
@@ -172,11 +172,11 @@ def render(extractors: list[Extractor], results: dict[str, dict[str, Any]], kit:
     if date_rows:
         header = ["extractor", "accuracy", "precision", "recall", "F1", "TP", "FP", "FN", "refused", "median ms/page"]
         lines += [f"Dates, {numbers_pages(results, 'dates')} `dates/` pages:", "", table(header, date_rows), ""]
-    own = results["arabpress"]
+    own, ran = results["arabpress"], extractors[0].seconds
     for part in PARTS:
-        if part in own:
+        if part in own and part in ran:
             lines.append(f"- arabpress refusals on `{part}/`: {refusals(own[part])}")
-    if "dates" in own:
+    if "dates" in own and "dates" in ran:
         lines.append(
             "- arabpress's day came from: " + ", ".join(f"{k} {v}" for k, v in own["dates"]["day_from"].items())
         )
