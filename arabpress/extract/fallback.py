@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import trafilatura
+from lxml import etree
 
-from arabpress.extract.body import is_ad_label, is_read_more
-from arabpress.extract.dom import Element, fold_whitespace, is_blank
+from arabpress.extract.body import keep_paragraph
+from arabpress.extract.dom import Element, fold_whitespace
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -48,21 +49,28 @@ def _element_text(element: Element) -> str:
 
 
 def _paragraphs(body: Element) -> Iterator[str]:
-    """Yield the paragraphs of trafilatura's body: blocks, list items, table rows (cells joined)."""
+    """Yield the paragraphs of trafilatura's body: blocks, loose text, list items, table rows (cells joined)."""
+    yield fold_whitespace(body.text or "")
     for block in body:
-        if not isinstance(block.tag, str):
-            continue
-        item_tag = ITEM_TAGS.get(block.tag)
-        if item_tag is None:
-            yield _element_text(block)
-            continue
-        for item in block.iter(item_tag):
-            if block.tag == "table":
-                yield CELL_SEPARATOR.join(text for text in map(_element_text, item) if text)
-            else:
-                # A nested list's items come as items of their own.
-                own = [item.text or "", *(part for child in item if child.tag != "list" for part in _tail_texts(child))]
-                yield fold_whitespace(" ".join(own))
+        if isinstance(block.tag, str):
+            yield from _block_paragraphs(block)
+        # Text between blocks (after a subheading, say) is a paragraph of its own.
+        yield fold_whitespace(block.tail or "")
+
+
+def _block_paragraphs(block: Element) -> Iterator[str]:
+    """Yield one body block's paragraphs: itself, or its list items or table rows."""
+    item_tag = ITEM_TAGS.get(block.tag)
+    if item_tag is None:
+        yield _element_text(block)
+        return
+    for item in block.iter(item_tag):
+        if block.tag == "table":
+            yield CELL_SEPARATOR.join(text for text in map(_element_text, item) if text)
+        else:
+            # A nested list's items come as items of their own.
+            own = [item.text or "", *(part for child in item if child.tag != "list" for part in _tail_texts(child))]
+            yield fold_whitespace(" ".join(own))
 
 
 def _tail_texts(element: Element) -> Iterator[str]:
@@ -76,6 +84,10 @@ def fallback_paragraphs(root: Element, url: str) -> list[str]:
 
     Raises ExtractionError when trafilatura fails on the page.
     """
+    # trafilatura expects a tree parsed without comments: it loses the text that follows
+    # one (``had suffered<!-- --> months of``). Comments are no page content, so they go
+    # from the parsed page itself, which is cheaper than a copy.
+    etree.strip_tags(root, etree.Comment)
     try:
         # The parsed tree goes in as is: trafilatura copies it, so there is no second parse.
         document = trafilatura.bare_extraction(
@@ -93,5 +105,4 @@ def fallback_paragraphs(root: Element, url: str) -> list[str]:
     body = getattr(document, "body", None)  # None when trafilatura found no body
     if body is None:
         return []
-    paragraphs = _paragraphs(body)
-    return [text for text in paragraphs if not is_blank(text) and not is_read_more(text) and not is_ad_label(text)]
+    return [text for text in _paragraphs(body) if keep_paragraph(text)]
