@@ -35,7 +35,9 @@ def _token_test(token: str) -> str:
 NOT_BODY = [
     "//h1",
     "//header",
-    "//*[not(self::html or self::body or self::main or self::article)]"
+    # The plain substring test first: it is cheap, and it leaves the token tests a few elements.
+    f"//*[{' or '.join(f'contains(@class, {token!r})' for token in NOT_BODY_TOKENS)}]"
+    "[not(self::html or self::body or self::main or self::article)]"
     f"[{' or '.join(_token_test(token) for token in NOT_BODY_TOKENS)}]",
 ]
 # trafilatura's body elements that hold several paragraphs: lists (items) and tables (rows).
@@ -93,6 +95,7 @@ def fallback_paragraphs(root: Element, url: str) -> list[str]:
         document = trafilatura.bare_extraction(
             root,
             url=url,
+            fast=True,
             include_comments=False,
             include_tables=True,
             include_images=False,
