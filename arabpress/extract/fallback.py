@@ -50,7 +50,7 @@ def _element_text(element: Element) -> str:
     return fold_whitespace(" ".join(element.itertext()))
 
 
-def _paragraphs(body: Element) -> Iterator[str]:
+def document_paragraphs(body: Element) -> Iterator[str]:
     """Yield the paragraphs of trafilatura's body: blocks, loose text, list items, table rows (cells joined)."""
     yield fold_whitespace(body.text or "")
     for block in body:
@@ -86,11 +86,11 @@ def fallback_paragraphs(root: Element, url: str) -> list[str]:
 
     Raises ExtractionError when trafilatura fails on the page.
     """
-    # trafilatura expects a tree parsed without comments: it loses the text that follows
-    # one (``had suffered<!-- --> months of``). Comments are no page content, so they go
-    # from the parsed page itself, which is cheaper than a copy.
-    etree.strip_tags(root, etree.Comment)
     try:
+        # trafilatura expects a tree parsed without comments: it loses the text that follows
+        # one (``had suffered<!-- --> months of``). Comments are no page content, so they go
+        # from the parsed page itself, which is cheaper than a copy.
+        etree.strip_tags(root, etree.Comment)
         # The parsed tree goes in as is: trafilatura copies it, so there is no second parse.
         document = trafilatura.bare_extraction(
             root,
@@ -108,4 +108,4 @@ def fallback_paragraphs(root: Element, url: str) -> list[str]:
     body = getattr(document, "body", None)  # None when trafilatura found no body
     if body is None:
         return []
-    return [text for text in _paragraphs(body) if keep_paragraph(text)]
+    return [text for text in document_paragraphs(body) if keep_paragraph(text)]
