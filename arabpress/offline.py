@@ -124,7 +124,7 @@ def html_problem(response: HtmlResponse) -> str | None:
     if text.count("\ufffd") > max(3, len(text) * MAX_REPLACEMENT_SHARE):
         return f"has undecodable bytes for encoding {response.encoding}"
     # lxml's parser always makes <html>, <head> and <body>: two levels are all there is to look at.
-    if not response.xpath("/html/head/* | /html/body/*"):
+    if not response.selector.root.xpath("boolean(/html/head/* | /html/body/*)"):
         return "is not HTML (no elements found)"
     return None
 
