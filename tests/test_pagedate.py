@@ -76,9 +76,15 @@ def test_visible_date_text_near_the_headline() -> None:
 def test_url_date_is_the_last_resort() -> None:
     dated_url = "https://news.example.org/2019/04/05/harbour-reopens/"
     assert page(url=dated_url).published == DateField("2019-04-05", "fallback")
-    # A date the page states wins over the URL's.
+    # A date the page states wins over the URL's, be it in a meta tag, a <time> or visible text.
     stated = page('<meta name="date" content="2019-04-04">', url=dated_url)
+    timed = page(body='<p><time datetime="2019-04-03">3 April</time></p>', url=dated_url)
+    written = page(body='<p class="date">2 April 2019</p>', url=dated_url)
+    addressed = page(f'<meta name="og:url" content="{dated_url}">', '<p class="date">2 April 2019</p>')
     assert stated.published == DateField("2019-04-04", "fallback")
+    assert timed.published == DateField("2019-04-03", "fallback")
+    assert written.published == DateField("2019-04-02", "fallback")
+    assert addressed.published == DateField("2019-04-02", "fallback")
 
 
 def test_article_layers_come_before_the_generic_search() -> None:
