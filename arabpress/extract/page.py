@@ -220,7 +220,7 @@ class ArticlePage:
             return body_paragraphs(container), "theme"
         # The theme's markup is gone (a redesign): a generic extractor keeps the crawl producing articles.
         headline = comparable(self.title or "")
-        paragraphs = fallback.fallback_paragraphs(self.selector.get(), self.fetched_url)
+        paragraphs = fallback.fallback_paragraphs(self.selector.root, self.fetched_url)
         return [text for text in paragraphs if comparable(text) != headline], "fallback"
 
     @property
