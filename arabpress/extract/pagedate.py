@@ -2,9 +2,10 @@
 
 When JSON-LD, meta tags, microdata and the theme give no publication date, htmldate looks
 for one on the whole page (other meta names, JSON-LD of any type, ``<time>``, visible
-date text, the URL last), with the page's furniture (masthead, related stories) removed
-first. An instant written in UTC says nothing of the page's own day: the page usually
-states the same instant elsewhere in its own offset, and that statement is preferred.
+date text), with what never dates the article detached first: the masthead (today's
+date), the site footer (copyright year), related stories, comments, modification dates.
+The URL's date comes last. An instant written in UTC says nothing of the page's own day:
+the page usually states the same instant elsewhere in its own offset, which is preferred.
 """
 
 from __future__ import annotations
