@@ -88,6 +88,7 @@ _KNOWN_LANGUAGES = frozenset(language_order)
 # Arab Press is a Saudi site: its AST is Arabia Standard Time, not Atlantic.
 _ZONE_ABBREVIATIONS = {"AST": timedelta(hours=3)}
 _FULL_DATE = frozenset({"year", "month", "day"})
+SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +297,8 @@ class DateNormalizer:
     def _is_whole_day(self, value: datetime, reference: datetime) -> bool:
         """Tell whether a relative date is a day: local midnight, or whole days before *reference*."""
         local = value.astimezone(self.zone)
-        return local.time() == time() or (reference - value) % timedelta(days=1) == timedelta(0)
+        # To the second: dateparser may drop the reference's microseconds.
+        return local.time() == time() or round((reference - value).total_seconds()) % SECONDS_PER_DAY == 0
 
     def _absolute_parser(self, languages: tuple[str, ...], order: str | None) -> DateDataParser:
         """Return the full-date parser for a page's languages and day/month order."""

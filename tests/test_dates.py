@@ -405,3 +405,9 @@ def test_date_order(language: str, order: str | None) -> None:
 def test_unreadable_dates_have_no_day(normalizer: DateNormalizer) -> None:
     assert normalizer.normalize("not a date", "text", REFERENCE).day is None
     assert normalizer.normalize("2099-01-01", "jsonld", REFERENCE).day is None
+
+
+def test_relative_days_stay_days_when_the_reference_has_microseconds(normalizer: DateNormalizer) -> None:
+    reference = REFERENCE + timedelta(microseconds=654_321)
+    assert normalizer.normalize("yesterday", "text", reference).precision == "day"
+    assert normalizer.normalize("2 hours ago", "text", reference).precision == "minute"
