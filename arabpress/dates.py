@@ -297,7 +297,7 @@ class DateNormalizer:
     def _is_whole_day(self, value: datetime, reference: datetime) -> bool:
         """Tell whether a relative date is a day: local midnight, or whole days before *reference*."""
         local = value.astimezone(self.zone)
-        # To the second: dateparser may drop the reference's microseconds.
+        # To the second: a sub-second difference from the reference never makes a day a time.
         return local.time() == time() or round((reference - value).total_seconds()) % SECONDS_PER_DAY == 0
 
     def _absolute_parser(self, languages: tuple[str, ...], order: str | None) -> DateDataParser:
