@@ -1,11 +1,16 @@
 """Turn the raw date strings of an article into timezone-aware UTC datetimes.
 
-Structured data (JSON-LD, meta tags, microdata, ``<time datetime>``) is ISO 8601 and is
-read with ``datetime.fromisoformat``; visible text, or structured data that is not ISO,
-goes to one configured dateparser parser for Arabic and English, after the text is
-normalized: Western digits, no bidi marks or tatweel, ``am``/``pm`` for ص/م, Egyptian
-month names for Levantine ones, and the Gregorian date chosen over a Hijri one beside
-it. A Hijri-only date is converted with dateparser's Hijri calendar (hijridate).
+Structured data (JSON-LD, meta tags, microdata, ``<time datetime>``, the generic
+fallback's day) is ISO 8601 and is read with ``datetime.fromisoformat``; visible text, or
+structured data that is not ISO, goes to a dateparser parser for Arabic and English (plus
+the page's own language, in its day/month order, when it declares another), after the
+text is normalized: Western digits, no bidi marks or tatweel, ``am``/``pm`` for ص/م,
+Egyptian month names for Levantine ones, and the Gregorian date chosen over a Hijri one
+beside it. A Hijri-only date is converted with dateparser's Hijri calendar (hijridate).
+
+Besides the UTC instant, each date keeps the day it states, in its own zone (the offset
+written, the zone named, else the site's: a date-only value keeps its day), and its
+precision: a day, or a clock time to the minute or second.
 """
 
 from __future__ import annotations
