@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 def meta_index(selector: Selector) -> dict[str, list[str]]:
     """Return the contents of the page's meta tags by their property= and name=, in page order."""
     index: dict[str, list[str]] = {}
-    for meta in selector.xpath("//meta[@content]"):
-        content = meta.attrib["content"]
-        for key in dict.fromkeys((meta.attrib.get("property"), meta.attrib.get("name"))):
+    # lxml elements, not one Selector each: a page has dozens of meta tags.
+    for meta in selector.root.xpath("//meta[@content]"):
+        content = meta.get("content")
+        for key in dict.fromkeys((meta.get("property"), meta.get("name"))):
             if key is not None:
                 index.setdefault(key, []).append(content)
     return index
