@@ -16,7 +16,8 @@ from w3lib.html import replace_entities
 from arabpress.extract import document, fallback, jsonld, metatags, microdata, theme
 from arabpress.extract.affixes import SiteAffixes
 from arabpress.extract.body import body_paragraphs
-from arabpress.extract.dom import absolute, clean_values, comparable, comparable_opening, unique
+from arabpress.extract.bylines import Bylines, read_bylines
+from arabpress.extract.dom import absolute, comparable, comparable_opening, unique
 from arabpress.extract.images import Image, merge_images
 from arabpress.extract.language import language_by_script, primary_language
 from arabpress.extract.links import normalize_link
@@ -203,19 +204,32 @@ class ArticlePage:
         return bool(folded) and folded != comparable(self.title or "") and not opening.startswith(folded)
 
     @cached_property
-    def authors(self) -> list[str]:
-        """People in order: JSON-LD author, <meta name=author>, microdata, the theme byline."""
-        layers = (
-            self.jsonld and jsonld.authors(self.jsonld),
-            metatags.authors(self.selector),
-            microdata.authors(self.selector),
-            theme.authors(self.root),
+    def bylines(self) -> Bylines:
+        """The first source's people (JSON-LD, <meta name=author>, microdata, the byline), else its organisations."""
+        sources = (
+            (self.jsonld and jsonld.authors(self.jsonld), self.jsonld and jsonld.organization_authors(self.jsonld)),
+            (metatags.authors(self.selector), None),
+            (microdata.authors(self.selector), None),
+            (theme.authors(self.root), None),
         )
-        for names in layers:
-            people = clean_values(theme.strip_author_prefix(name) for name in names or [])
-            if people:
-                return people
-        return []
+        organisations = None
+        for names, typed in sources:
+            found = read_bylines(names or [], self.site_names, typed or [])
+            if found.people:
+                return Bylines(people=found.people)
+            # An agency or a desk is kept only when no source names a person.
+            organisations = organisations or (found.organisations and found)
+        return organisations or Bylines()
+
+    @property
+    def authors(self) -> list[str]:
+        """The people of the byline in page order, else the organisation that signs it (an agency, a desk)."""
+        return self.bylines.people or self.bylines.organisations
+
+    @property
+    def author_organizations(self) -> list[str]:
+        """The names in ``authors`` that are organisations rather than people."""
+        return [] if self.bylines.people else self.bylines.organisations
 
     @cached_property
     def section(self) -> str | None:
@@ -317,6 +331,7 @@ class ArticlePage:
             title=self.title,
             subtitle=self.subtitle,
             authors=self.authors,
+            author_organizations=self.author_organizations,
             section=self.section,
             tags=self.tags,
             images=[dict(image) for image in self.images],

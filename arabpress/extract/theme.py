@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from arabpress.extract.bylines import strip_prefix
 from arabpress.extract.dom import (
     Element,
     absolute,
@@ -33,8 +34,6 @@ ARTICLE_ROOTS = (
 # The body container, most specific first.
 CONTENT_CONTAINERS = (".entry-content", "[itemprop=articleBody]", "article.amp-article")
 SUBTITLES = (".entry-subtitle", ".amp-lede", ".standfirst")
-# "By ", "Written by ", "بقلم:", "كتب:", "كتبت:" before a byline's names.
-AUTHOR_PREFIX = re.compile(r"^\s*(?:(?:written\s+)?by\b|بقلم|كتب|كتبت|إعداد)\s*[:：]?\s*", re.IGNORECASE)
 NAME_SEPARATORS = re.compile(r"\s*(?:,|،|\band\b|\s&\s|\sو\s)\s*", re.IGNORECASE)
 # Dates of the page furniture (the masthead shows today's date) and of other stories.
 NOT_ARTICLE_DATES = f"ancestor-or-self::*[{has_class_xpath('header-date')} or contains(@class, 'related')]"
@@ -48,11 +47,6 @@ def article_root(selector: Selector) -> Selector:
         if found:
             return found[0]
     return selector
-
-
-def strip_author_prefix(name: str) -> str:
-    """Remove a byline prefix such as "By " or "بقلم:" from a name."""
-    return AUTHOR_PREFIX.sub("", name, count=1).strip()
 
 
 def title(root: Selector) -> str | None:
@@ -71,7 +65,7 @@ def authors(root: Selector) -> list[str]:
     if linked:
         return linked
     written = first_text(root, ".byline", ".amp-byline")
-    return clean_values(NAME_SEPARATORS.split(strip_author_prefix(written))) if written else []
+    return clean_values(NAME_SEPARATORS.split(strip_prefix(written))) if written else []
 
 
 def _breadcrumb_section(selector: Selector) -> str | None:

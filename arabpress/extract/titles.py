@@ -138,7 +138,7 @@ def strip_site_segments(
     return title
 
 
-def _wrapping(longer: str, shorter: str) -> tuple[str, str] | None:
+def _wrapping(longer: str, shorter: str, *, short_extra: bool = True) -> tuple[str, str] | None:
     """Return what *longer* adds before and after *shorter* when only separated segments; else None."""
     folded_long, folded_short = comparable(longer), comparable(shorter)
     start = folded_long.find(folded_short) if folded_short else -1
@@ -149,19 +149,19 @@ def _wrapping(longer: str, shorter: str) -> tuple[str, str] | None:
         return None
     # Brands and sections are short beside the headline: "Dear Abby: Husband springs for..." and
     # "EU-Experte vertritt die Business Aviation: Krahmer wird..." are whole headlines.
-    if 2 * (len(before) + len(after)) > len(folded_short):
+    if short_extra and 2 * (len(before) + len(after)) > len(folded_short):
         return None
     return before, after
 
 
 def is_wrapped(longer: str, shorter: str) -> bool:
-    """Tell whether *longer* is *shorter* with separated segments added before or after it."""
+    """Tell whether *longer* is *shorter* with short separated segments added before or after it."""
     return _wrapping(longer, shorter) is not None
 
 
-def affix_segments(longer: str, shorter: str) -> tuple[list[str], list[str]]:
-    """Return the segments *longer* adds before and after the headline *shorter* (keys of each)."""
-    wrapping = _wrapping(longer, shorter)
+def affix_segments(longer: str, headline: str) -> tuple[list[str], list[str]]:
+    """Return the keys of the segments *longer* adds before and after a *headline* the page confirms."""
+    wrapping = _wrapping(longer, headline, short_extra=False)
     if wrapping is None:
         return [], []
     before, after = wrapping
