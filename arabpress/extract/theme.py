@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from arabpress.extract.bylines import strip_prefix
 from arabpress.extract.dom import (
     Element,
     absolute,
@@ -34,7 +32,6 @@ ARTICLE_ROOTS = (
 # The body container, most specific first.
 CONTENT_CONTAINERS = (".entry-content", "[itemprop=articleBody]", "article.amp-article")
 SUBTITLES = (".entry-subtitle", ".amp-lede", ".standfirst")
-NAME_SEPARATORS = re.compile(r"\s*(?:,|،|\band\b|\s&\s|\sو\s)\s*", re.IGNORECASE)
 # Dates of the page furniture (the masthead shows today's date) and of other stories.
 NOT_ARTICLE_DATES = f"ancestor-or-self::*[{has_class_xpath('header-date')} or contains(@class, 'related')]"
 HOME_PATHS = frozenset({"", "/", "/ar", "/ar/"})
@@ -60,12 +57,12 @@ def subtitle(root: Selector) -> str | None:
 
 
 def authors(root: Selector) -> list[str]:
-    """Return the byline's names: its author links, else its links, else its text split on "and"/commas."""
+    """Return the byline's names: its author links, else its links, else its whole text (split by bylines.py)."""
     linked = texts(root, ".byline .author a") or texts(root, ".byline a")
     if linked:
         return linked
     written = first_text(root, ".byline", ".amp-byline")
-    return clean_values(NAME_SEPARATORS.split(strip_prefix(written))) if written else []
+    return [written] if written else []
 
 
 def _breadcrumb_section(selector: Selector) -> str | None:
