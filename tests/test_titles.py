@@ -164,6 +164,17 @@ def test_chinese_title_loses_the_site_name_after_a_cjk_pipe() -> None:
     assert page(title=f"{headline}丨搜狐新闻", site_name="搜狐新闻").title == headline
 
 
+def test_a_site_name_in_guillemets_goes_with_the_dash_before_it() -> None:
+    assert page(title=f"{HEADLINE} — «Kommersant»", site_name="Kommersant").title == HEADLINE
+    quoted = "Merkel: «Wir schaffen das»"
+    assert page(title=f"{quoted} | Kommersant", site_name="Kommersant").title == quoted
+
+
+def test_the_first_words_of_a_long_site_name_stand_for_it() -> None:
+    article = page(title=f"{ARABIC_HEADLINE} | الجزيرة", site_name="الجزيرة نت", url="https://www.aljazeera.net/news/1")
+    assert article.title == ARABIC_HEADLINE
+
+
 def test_the_section_beside_the_site_name_goes_with_it() -> None:
     title = f"{HEADLINE} | Middle East | Example News"
     assert page(title=title, site_name="Example News", section="Middle East").title == HEADLINE

@@ -37,6 +37,10 @@ ELLIPSIS = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)\s*$")
 NON_WORD = re.compile(r"[\W_]+")
 # Keys shorter than this ("tv", "al") would match ordinary words of a headline.
 MIN_KEY_LENGTH = 3
+# The first or last words of a site name stand for it when this long ("الجزيرة" of "الجزيرة نت").
+MIN_PARTIAL_KEY_LENGTH = 5
+# What a cut leaves at the end or start of the rest: a separator after (before) a space.
+LEFT_OVER_SEPARATORS = re.compile(r"(?:\s+[-–—―－~～/ـ|｜丨·•・»«›‹_:：]+)+$|^(?:[-–—―－~～/ـ|｜丨·•・»«›‹_:：]+\s+)+")
 
 
 @cache
@@ -70,6 +74,14 @@ class SiteNames:
         return bool(keys & self.keys)
 
 
+def _partial_keys(name: str) -> set[str]:
+    """Return the keys of the name's first words and of its last words."""
+    words = name.split()
+    return {name_key(" ".join(words[:count])) for count in range(1, len(words))} | {
+        name_key(" ".join(words[count:])) for count in range(1, len(words))
+    }
+
+
 def site_names(names: Iterable[str | None], urls: Iterable[str]) -> SiteNames:
     """Collect the keys of a site's names (og:site_name, publisher...) and of its pages' hosts."""
     keys: set[str] = set()
@@ -78,6 +90,7 @@ def site_names(names: Iterable[str | None], urls: Iterable[str]) -> SiteNames:
         if name:
             # "Bundesministerium für Bildung und Forschung - BMBF": the whole name and each part.
             keys.update(name_key(part) for part in [name, *SEPARATOR.split(name)])
+            keys.update(key for key in _partial_keys(name) if len(key) >= MIN_PARTIAL_KEY_LENGTH)
     for url in urls:
         host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
         if not host:
@@ -134,7 +147,8 @@ def strip_site_segments(
             if not (is_name or key in learned or (beside_name and key == section_key)) or not rest.strip():
                 break
             beside_name = beside_name or is_name
-            title = rest.strip()
+            # "Headline — «Kommersant»": the guillemet was the cut; the dash before it is left over.
+            title = LEFT_OVER_SEPARATORS.sub("", rest.strip()).strip()
     return title
 
 
