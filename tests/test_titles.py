@@ -125,7 +125,7 @@ def test_entities_left_in_json_ld_are_decoded_before_comparing() -> None:
 # --- site names around the headline -------------------------------------------------------
 
 # Latin, then CJK (fullwidth pipe and colon, katakana middle dot, 丨, the underscore), then the Arabic tatweel dash.
-SEPARATORS = [" - ", " – ", " — ", " | ", " : ", ": ", " · ", " » ", " « ", " / ", " ~ "]
+SEPARATORS = [" - ", " – ", " — ", "—", " -", " | ", "|", " : ", ": ", " · ", " » ", " « ", " / ", " ~ "]
 SEPARATORS += ["｜", "：", "・", "丨", "_", " ـ "]
 
 
@@ -186,7 +186,7 @@ def test_a_section_alone_is_kept_without_evidence() -> None:
 
 
 def test_hyphens_inside_words_and_names_do_not_separate() -> None:
-    headline = "Self-indicting arrogance in 24/7 news"
+    headline = "Self-indicting arrogance in 24/7 news, 2019–2020"
     assert page(title=f"{headline} - AK-Kurier.de", url="https://www.ak-kurier.de/a/1").title == headline
 
 

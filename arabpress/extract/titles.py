@@ -22,12 +22,12 @@ from arabpress.extract.dom import comparable
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
 
-# Dashes, slashes and tildes join words ("AK-Kurier", "24/7"): they separate only with a space
-# on each side. The Arabic tatweel stands for a dash in Arabic titles. The other marks
-# separate with or without spaces: pipes (and the CJK fullwidth pipe and 丨), colons (also
-# fullwidth), middle dots (also the katakana one), guillemets, and the underscore of
-# Chinese titles.
-SEPARATOR = re.compile(r"\s+[-–—―－~～/ـ]+\s+|\s*(?:[|｜丨·•・»«›‹_]+|::?|：)\s*")
+# Hyphens, en dashes, slashes and tildes join words ("AK-Kurier", "24/7", "2019–2020"): they
+# separate only with a space on at least one side; so does the Arabic tatweel, which stands for
+# a dash in Arabic titles and stretches letters inside words. The other marks separate with or
+# without spaces: em dashes, pipes (and the CJK fullwidth pipe and 丨), colons (also fullwidth),
+# middle dots (also the katakana one), guillemets, and the underscore of Chinese titles.
+SEPARATOR = re.compile(r"\s+[-–－~～/ـ]+\s*|\s*[-–－~～/ـ]+\s+|\s*(?:[—―|｜丨·•・»«›‹_]+|::?|：)\s*")
 LEADING_SEPARATOR = re.compile(rf"^(?:{SEPARATOR.pattern})")
 TRAILING_SEPARATOR = re.compile(rf"(?:{SEPARATOR.pattern})$")
 # A segment that is written as a domain name ("CNNArabic.com", "AK-Kurier.de").
