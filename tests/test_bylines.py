@@ -31,6 +31,7 @@ def page(*, byline: str | None = None, meta: Sequence[str] = (), jsonld: Any = N
     [
         ("By Jane Doe", ["Jane Doe"]),
         ("Written by Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("By Jane Doe and Omar", ["Jane Doe", "Omar"]),
         ("Analysis by Jane Doe, CNN Editor-at-large", ["Jane Doe"]),
         ("By TOM KRISHER, AP Auto Writer", ["TOM KRISHER"]),
         ("MEG KINNARD and ERRIN HAINES, Associated Press", ["MEG KINNARD", "ERRIN HAINES"]),
@@ -41,6 +42,7 @@ def page(*, byline: str | None = None, meta: Sequence[str] = (), jsonld: Any = N
     ids=[
         "by",
         "written by",
+        "first name",
         "role after comma",
         "agency role",
         "agency after names",

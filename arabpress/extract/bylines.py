@@ -28,7 +28,9 @@ PREFIX = re.compile(
 # Between names, or between a name and its role: commas (Latin and Arabic), "and", "&", the
 # Arabic "و" standing alone, semicolons, pipes, dashes with spaces, "for" and "with" (an
 # affiliation: "Amy K for NJ.com", "Le Monde with AFP").
-PARTS = re.compile(r"\s*(?:[,،;|]|\b(?:and|for|with)\b|\s&\s|\sو\s|\s[-–—]\s)\s*", re.IGNORECASE)
+PARTS = re.compile(r"(\s*(?:[,،;|]|\b(?:and|for|with)\b|\s&\s|\sو\s|\s[-–—]\s)\s*)", re.IGNORECASE)
+# The separators after which a part says where the author works rather than who else wrote.
+AFFILIATION_BEFORE = re.compile(r"[,،|\-–—]|\b(?:for|with)\b", re.IGNORECASE)
 MONTHS = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
     r"|يناير|فبراير|مارس|أبريل|إبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر"
@@ -148,12 +150,17 @@ def read_bylines(bylines: Iterable[str], site: SiteNames, organisations: Iterabl
     for byline in bylines:
         if URL.search(byline.strip()) and " " not in byline.strip():
             continue
-        for index, part in enumerate(PARTS.split(strip_prefix(byline))):
-            name = _name(part)
+        pieces = PARTS.split(strip_prefix(byline))
+        for index in range(0, len(pieces), 2):
+            name = _name(pieces[index])
             if not name or (index and name_key(name) not in AGENCIES and CREDENTIAL.match(name)):
                 continue
-            # One word after a name is where the author works ("Victor Tangermann, Futurism").
-            affiliation = index > 0 and len(name.split()) == 1
+            # One word after a comma is where the author works ("Victor Tangermann, Futurism"),
+            # and so is what comes after "for" or "with".
+            before = pieces[index - 1] if index else ""
+            affiliation = bool(AFFILIATION_BEFORE.search(before)) and (
+                len(name.split()) == 1 or re.search(r"\b(?:for|with)\b", before, re.IGNORECASE) is not None
+            )
             found.add(name, affiliation or is_organisation(name, site))
     for name in organisations:
         cleaned = _name(name)
