@@ -180,6 +180,14 @@ def test_the_section_beside_the_site_name_goes_with_it() -> None:
     assert page(title=title, site_name="Example News", section="Middle East").title == HEADLINE
 
 
+def test_short_sections_after_the_site_name_go_with_it() -> None:
+    title = f"{HEADLINE} | Example-News.com - Sport - Fußball"
+    assert page(title=title).title == HEADLINE
+    # A long segment after the name is no section: the title is left alone.
+    long_tail = f"{HEADLINE} | example-news.com - what the minister said about it on Monday"
+    assert page(title=long_tail).title == long_tail
+
+
 def test_a_section_alone_is_kept_without_evidence() -> None:
     # Without the site's name beside it nor pages that share it, "World" may be part of the headline.
     assert page(title=f"{HEADLINE} | World", section="World").title == f"{HEADLINE} | World"

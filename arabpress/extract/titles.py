@@ -39,6 +39,10 @@ NON_WORD = re.compile(r"[\W_]+")
 MIN_KEY_LENGTH = 3
 # The first or last words of a site name stand for it when this long ("الجزيرة" of "الجزيرة نت").
 MIN_PARTIAL_KEY_LENGTH = 5
+# A site name this many segments from the end, followed by segments of at most this many words
+# (its sections: "| NDR.de - Sport - Fußball"), ends the headline.
+MAX_SEGMENTS_BESIDE_NAME = 3
+MAX_SEGMENT_WORDS_BESIDE_NAME = 3
 # What a cut leaves at the end or start of the rest: a separator after (before) a space.
 LEFT_OVER_SEPARATORS = re.compile(r"(?:\s+[-–—―－~～/ـ|｜丨·•・»«›‹_:：]+)+$|^(?:[-–—―－~～/ـ|｜丨·•・»«›‹_:：]+\s+)+")
 
@@ -128,6 +132,19 @@ def _first_segment(title: str) -> tuple[str, str] | None:
     return (title[: found[0].start()], title[found[0].end() :]) if found else None
 
 
+def _cut_beyond_name(title: str, site: SiteNames) -> str | None:
+    """Cut *title* before a site name that short segments follow ("Headline | NDR.de - Sport - Fußball")."""
+    separators = _inner_separators(title)
+    bounds = [0, *(position for match in separators for position in match.span()), len(title)]
+    segments = [title[bounds[index] : bounds[index + 1]] for index in range(0, len(bounds), 2)]
+    last = len(segments) - 1
+    for index in range(last - 1, max(0, last - 1 - MAX_SEGMENTS_BESIDE_NAME), -1):
+        short_after = all(len(segment.split()) <= MAX_SEGMENT_WORDS_BESIDE_NAME for segment in segments[index + 1 :])
+        if short_after and site.names(segments[index]):
+            return LEFT_OVER_SEPARATORS.sub("", title[: separators[index - 1].start()].strip()).strip()
+    return None
+
+
 def strip_site_segments(
     title: str,
     site: SiteNames,
@@ -137,9 +154,11 @@ def strip_site_segments(
 ) -> str:
     """Remove the site's names (the section beside them, learned segments) from both ends of *title*."""
     section_key = name_key(section) if section else None
+    cut = _cut_beyond_name(title, site)
+    title = cut or title
     ends = ((_last_segment, learned_after, True), (_first_segment, learned_before, False))
     for split, learned, trailing in ends:
-        beside_name = False
+        beside_name = trailing and cut is not None
         while (parts := split(title)) is not None:
             rest, segment = parts if trailing else parts[::-1]
             is_name = site.names(segment)
