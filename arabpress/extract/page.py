@@ -7,13 +7,14 @@ that has it; images merge all layers.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from w3lib.html import replace_entities
 
-from arabpress.extract import document, fallback, jsonld, metatags, microdata, theme
+from arabpress.extract import document, fallback, jsonld, metatags, microdata, pagedate, theme
 from arabpress.extract.affixes import SiteAffixes
 from arabpress.extract.body import body_paragraphs
 from arabpress.extract.bylines import Bylines, read_bylines
@@ -41,8 +42,9 @@ DEFAULT_SITE_NAME = "Arab Press"
 PARAGRAPH_SEPARATOR = "\n\n"
 # The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
 RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
+YEAR = re.compile(r"\d{4}")  # \d: any script's digits
 
-DateSource = Literal["jsonld", "meta", "microdata", "time", "text"]
+DateSource = Literal["jsonld", "meta", "microdata", "time", "text", "fallback"]
 BodySource = Literal["theme", "fallback"]
 
 
@@ -53,9 +55,15 @@ class DateField(NamedTuple):
     source: DateSource
 
 
+def is_date_candidate(raw: str | None, source: DateSource) -> bool:
+    """Tell whether a value can be a date: any visible text, or structured data with a year in it."""
+    # Structured values are absolute dates; one without a year ("9:05 PM") is the theme's slip.
+    return bool(raw) and (source == "text" or YEAR.search(raw or "") is not None)
+
+
 def first_date(*candidates: tuple[str | None, DateSource]) -> DateField | None:
-    """Return the first date that is present, with its source."""
-    return next((DateField(raw, source) for raw, source in candidates if raw), None)
+    """Return the first value that can be a date, with its source."""
+    return next((DateField(raw, source) for raw, source in candidates if raw and is_date_candidate(raw, source)), None)
 
 
 class ArticlePage:
@@ -103,6 +111,12 @@ class ArticlePage:
         if is_article_url(fetched) and not is_article_url(canonical):
             return fetched
         return canonical
+
+    @cached_property
+    def declared_language(self) -> str | None:
+        """The page's language tag as declared: <html lang>, JSON-LD inLanguage, else og:locale."""
+        declared = (document.html_lang(self.selector), self.jsonld and jsonld.language(self.jsonld))
+        return next((tag for tag in declared if tag), None) or metatags.locale(self.selector)
 
     @cached_property
     def language(self) -> str | None:
@@ -270,7 +284,7 @@ class ArticlePage:
             return body_paragraphs(container), "theme"
         # The theme's markup is gone (a redesign): a generic extractor keeps the crawl producing articles.
         headline = comparable(self.title or "")
-        paragraphs = fallback.fallback_paragraphs(self.selector.get(), self.fetched_url)
+        paragraphs = fallback.fallback_paragraphs(self.selector.root, self.fetched_url)
         return [text for text in paragraphs if comparable(text) != headline], "fallback"
 
     @property
@@ -292,14 +306,22 @@ class ArticlePage:
 
     @cached_property
     def published(self) -> DateField | None:
-        """datePublished as written: JSON-LD, article:published_time, microdata, <time>, visible text."""
-        return first_date(
+        """datePublished as written: JSON-LD, article:published_time, microdata, <time>, visible text, generic."""
+        found = first_date(
             (jsonld.date(self.jsonld, "datePublished") if self.jsonld else None, "jsonld"),
             (metatags.published(self.selector), "meta"),
             (microdata.published(self.selector), "microdata"),
             (theme.published_time(self.root), "time"),
             (theme.posted_on_text(self.root), "text"),
         )
+        if found is None:
+            # The costly whole-page search runs only when the article's own layers have nothing.
+            return first_date((pagedate.generic_published(self.selector, self.fetched_url), "fallback"))
+        if pagedate.is_utc_statement(found.raw):
+            # The same instant as the page states it in its own offset gives the page's own day.
+            local = pagedate.local_restatement(self.selector, found.raw)
+            return DateField(local, found.source) if local else found
+        return found
 
     @cached_property
     def modified(self) -> DateField | None:
@@ -328,6 +350,7 @@ class ArticlePage:
             fetched_url=self.fetched_url,
             url=self.url,
             language=self.language,
+            declared_language=self.declared_language,
             title=self.title,
             subtitle=self.subtitle,
             authors=self.authors,
