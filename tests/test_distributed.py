@@ -16,7 +16,7 @@ import arabpress.settings
 from arabpress.distributed.workers import FrontierWorkers
 from arabpress.local.site import SiteServer
 from arabpress.spiders.arabpress import ArabPressSpider
-from tests.operations import ARTICLE_PATHS, CrawlProcess, mongo_env, requested_paths, stored_paths
+from tests.operations import ARTICLE_PATHS, CrawlProcess, mongo_env, requested_paths, stored_paths, wait_for
 
 KEY = "arabpress-test"
 
@@ -93,3 +93,51 @@ def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(
     # The last process to finish cleared the crawl's keys: the next crawl starts afresh.
     with redis.Redis.from_url(redis_url) as client:
         assert list(client.scan_iter(match=f"{KEY}:*")) == []
+
+
+def test_a_killed_process_loses_no_article_its_requests_in_flight_go_back_to_the_queue(
+    tmp_path: Path,
+    site_copy: Path,
+    serve_site: Callable[[Path], SiteServer],
+    redis_url: str,
+    mongo_uri: str,
+    mongo_database: str,
+) -> None:
+    server = serve_site(site_copy)
+    shared = {
+        "ARABPRESS_REDIS_ENABLED": "1",
+        "REDIS_URL": redis_url,
+        "ARABPRESS_REDIS_KEY": KEY,
+        "ARABPRESS_REDIS_HEARTBEAT": "0.3",
+        "ARABPRESS_REDIS_WORKER_TIMEOUT": "3",
+        "DOWNLOAD_DELAY": "0.2",
+        "CONCURRENT_REQUESTS": "2",
+    }
+    env = mongo_env(mongo_uri, mongo_database)
+    # The first holds its articles in the write buffer (no timed flush before it is killed).
+    doomed = CrawlProcess(server.origin, tmp_path / "doomed", {**shared, "MONGO_FLUSH_INTERVAL": "600"}, env)
+    survivor = CrawlProcess(server.origin, tmp_path / "survivor", shared, env)
+    client = redis.Redis.from_url(redis_url)
+    try:
+
+        def doomed_holds_articles() -> bool:
+            for key in client.scan_iter(match=f"{KEY}:progress:*"):
+                if f":{doomed.process.pid}:" in key.decode() and int(client.hget(key, "items") or 0) >= 2:
+                    return True
+            return False
+
+        wait_for(doomed_holds_articles, doomed, 60, "two articles scraped by the first process")
+        doomed.process.kill()
+        doomed.wait(10)
+        assert survivor.wait(120) == 0, survivor.log()[-3000:]
+    finally:
+        doomed.kill()
+        survivor.kill()
+        client.close()
+    stats = survivor.stats()
+    assert stats["finish_reason"] == "finished"
+    assert stats.get("arabpress/frontier/requeued", 0) >= 2, stats
+    # Every article stored, once, although the first process died with some in its buffer.
+    assert stored_paths(mongo_uri, mongo_database, server.origin) == sorted(ARTICLE_PATHS)
+    with redis.Redis.from_url(redis_url) as check:
+        assert list(check.scan_iter(match=f"{KEY}:*")) == []
