@@ -51,13 +51,12 @@ class CrawlProcess:
         return stats
 
 
-def process_settings(crawl: str, count: int, number: int, logdir: Path) -> list[tuple[str, str]]:
-    """Return the settings that make process *number* one of the *count* processes of crawl *crawl*."""
+def shared_crawl_settings(crawl: str, count: int) -> list[tuple[str, str]]:
+    """Return the settings that make a process one of the *count* processes of crawl *crawl*."""
     return [
         ("ARABPRESS_REDIS_ENABLED", "1"),
         ("ARABPRESS_CRAWL_ID", crawl),
         ("ARABPRESS_CRAWL_PROCESSES", str(count)),
-        ("ARABPRESS_STATS_FILE", str(logdir / f"process-{number}.json")),
     ]
 
 
@@ -85,9 +84,9 @@ def start_processes(
     started = []
     for number in range(1, count + 1):
         log = logdir / f"process-{number}.log"
-        own = [*process_settings(crawl, count, number, logdir), *settings]
-        stats_file = Path(dict(own)["ARABPRESS_STATS_FILE"])
+        stats_file = logdir / f"process-{number}.json"
         stats_file.unlink(missing_ok=True)
+        own = [*shared_crawl_settings(crawl, count), ("ARABPRESS_STATS_FILE", str(stats_file)), *settings]
         process = subprocess.Popen(
             crawl_command(arguments, own, log), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
