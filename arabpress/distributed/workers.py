@@ -140,8 +140,15 @@ class FrontierWorkers:
         if engine is None or engine.spider is None:
             return
         self.reclaim()
-        self.publish(IDLE if engine.spider_is_idle() and not self.holding() else BUSY)
+        idle = engine.spider_is_idle()
+        self.publish(IDLE if idle and not self.holding() else BUSY)
         self.publish_progress()
+        if idle:
+            # The engine looks at the queue again (requests other processes added) and runs
+            # its idle check now rather than at its own 5-second heartbeat.
+            slot = getattr(engine, "_slot", None)  # no public way to wake the engine
+            if slot is not None:
+                slot.nextcall.schedule()
 
     def holding(self) -> bool:
         """Return whether requests this process took still wait in its in-flight set."""
