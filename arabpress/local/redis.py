@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from arabpress.local.process import LocalServer, free_port, port_open, start, stop, wait_until
+from arabpress.local.process import WorkdirServer, free_port
 
 REDIS_HINT = "install redis-server (bash scripts/setup.sh; Debian: apt-get install redis-server)"
 
 
-class LocalRedis(LocalServer):
+class LocalRedis(WorkdirServer):
     """Start an empty, non-persistent redis-server; use as a context manager."""
 
     def __init__(self, startup_timeout: float = 20) -> None:
-        self.startup_timeout = startup_timeout
+        super().__init__(startup_timeout)
         self.url = ""
-        self._process: subprocess.Popen[bytes] | None = None
-        self._workdir: tempfile.TemporaryDirectory[str] | None = None
 
     def start(self) -> str:
         """Start the server and return its URL."""
@@ -28,22 +24,10 @@ class LocalRedis(LocalServer):
         )
         if binary is None:
             raise FileNotFoundError(f"no redis-server found: {REDIS_HINT}")
-        self._workdir = tempfile.TemporaryDirectory(prefix="arabpress-redis-")
-        workdir = Path(self._workdir.name)
-        log = workdir / "redis.log"
+        workdir = self.make_workdir("arabpress-redis-")
         port = free_port()
         command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        command += ["--dir", str(workdir), "--logfile", str(log)]
-        self._process = start(command)
-        wait_until(lambda: port_open(port), self._process, self.startup_timeout, "redis-server", log)
+        command += ["--dir", str(workdir)]  # it logs to its output, which goes to redis.log
+        self.launch(command, port, "redis-server", workdir / "redis.log")
         self.url = f"redis://127.0.0.1:{port}/0"
         return self.url
-
-    def stop(self) -> None:
-        """Stop the server and delete its folder."""
-        if self._process is not None:
-            stop(self._process)
-            self._process = None
-        if self._workdir is not None:
-            self._workdir.cleanup()
-            self._workdir = None
