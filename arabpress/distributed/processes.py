@@ -183,7 +183,9 @@ def run_crawl(
             now = time.monotonic()
             if progress_interval > 0 and now >= next_line:
                 running = sum(process.process.poll() is None for process in processes)
-                _, totals = read_progress(server, prefix)
+                _, counts = read_progress(server, prefix)
+                # The last process to finish deletes the counts with the crawl's keys: keep the last seen.
+                totals = {name: max(count, last.get(name, 0)) for name, count in counts.items()}
                 say(progress_line(running, count, totals, last, (now - last_at) / 60))
                 last, last_at, next_line = totals, now, now + progress_interval
     finally:
