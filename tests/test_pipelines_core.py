@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -116,6 +118,12 @@ def test_fingerprint_follows_title_and_body() -> None:
 )
 def test_word_count(body: str, words: int) -> None:
     assert word_count(body) == words
+
+
+@settings(max_examples=500)
+@given(st.text())
+def test_word_count_counts_the_space_separated_runs_holding_a_letter_or_digit(body: str) -> None:
+    assert word_count(body) == sum(1 for run in body.split() if any(char.isalnum() or char == "_" for char in run))
 
 
 def test_fingerprint_pipeline_sets_both_fields() -> None:
