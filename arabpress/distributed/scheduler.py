@@ -28,6 +28,9 @@ from scrapy_redis.scheduler import Scheduler
 from arabpress.distributed.queue import FRONTIER_META, InFlightPriorityQueue
 from arabpress.signals import articles_stored
 
+# Requests acknowledged together when no storage is waited for.
+ACK_BATCH = 64
+
 
 class SpiderlessStats:
     """The crawler's stats, accepting and ignoring the ``spider`` argument of older callers."""
@@ -99,17 +102,16 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             return
         busy = {request.meta.get(FRONTIER_META) for request in slot.inprogress}
         done = self.running - busy
-        if not done:
-            return
         self.running -= done
-        if not self.waits_for_storage:
-            self.queue.ack(done)
-            return
         now = time.monotonic()
         self.settled.update(dict.fromkeys(done, now))
+        # Without storage to wait for, acknowledge in batches (one command for many), and
+        # all at once when the engine holds nothing, so an idle process holds no request.
+        if not self.waits_for_storage and self.settled and (not busy or len(self.settled) >= ACK_BATCH):
+            self.articles_stored(now + 1)
 
     def articles_stored(self, taken_at: float) -> None:
-        """Acknowledge the requests settled before the batch just written was taken."""
+        """Acknowledge the requests settled before *taken_at*: the batch just written was taken then."""
         if not self.reliable:
             return
         stored = [token for token, settled_at in self.settled.items() if settled_at < taken_at]
