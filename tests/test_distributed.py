@@ -19,6 +19,7 @@ from scrapy.utils.test import get_crawler
 
 import arabpress.settings
 from arabpress.distributed.workers import FrontierWorkers
+from arabpress.local.process import free_port
 from arabpress.local.site import SiteServer
 from arabpress.spiders.arabpress import ArabPressSpider
 from tests.crawl import LOCAL_SETTINGS, PROJECT_ROOT
@@ -252,3 +253,13 @@ def test_arabpress_crawl_completes_the_record_of_a_killed_process_and_loses_no_a
     assert record["status"] == "failed" and record["finish_reason"] == "killed by signal 9", record
     assert len(record["processes"]) == 2
     assert any("killed by signal 9" in reason for reason in record["failed_checks"]), record
+
+
+def test_arabpress_crawl_without_redis_is_one_line() -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    command = [sys.executable, "-m", "arabpress.cli", "crawl", "--processes", "2", "-s", f"REDIS_URL={url}"]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"arabpress crawl: Redis at {url} does not answer: "), line
+    assert result.stdout == ""

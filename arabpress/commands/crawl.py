@@ -7,7 +7,7 @@ from pathlib import Path
 
 from arabpress.commands import CommandError
 from arabpress.commands.schedule import parse_pairs
-from arabpress.distributed.processes import run_crawl
+from arabpress.distributed.processes import RedisUnavailable, check_redis, run_crawl
 from arabpress.storage.connection import project_settings
 
 
@@ -39,5 +39,9 @@ def run(args: argparse.Namespace) -> int:
     settings = project_settings(**dict(overrides))
     if not settings.get("REDIS_URL"):
         raise CommandError("no Redis: set REDIS_URL or give -s REDIS_URL=redis://host:6379/0")
+    try:
+        check_redis(settings.get("REDIS_URL"))
+    except RedisUnavailable as error:
+        raise CommandError(str(error)) from None
     interval = args.progress if args.progress is not None else settings.getfloat("ARABPRESS_PROGRESS_INTERVAL")
     return run_crawl(args.processes, arguments, settings, overrides, Path(args.logdir), interval, print)

@@ -94,6 +94,19 @@ def start_processes(
     return started
 
 
+class RedisUnavailable(Exception):
+    """The Redis of the frontier does not answer."""
+
+
+def check_redis(url: str) -> None:
+    """Ping the Redis at *url*, or raise RedisUnavailable with why, in one line."""
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=5) as server:
+            server.ping()
+    except (redis.RedisError, ValueError) as error:
+        raise RedisUnavailable(f"Redis at {url} does not answer: {error}") from None
+
+
 def read_progress(server: redis.Redis, prefix: str) -> tuple[int, dict[str, int]]:
     """Return how many processes published counts, and the sums of their counts."""
     totals = dict.fromkeys(PROGRESS_STATS, 0)
