@@ -199,13 +199,24 @@ def start_crawl(
     before = {role: cpu_seconds(process) for role, process in servers.items()}
     child_env = {**os.environ, "MONGO_ENABLED": "0", **(env or {})}
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=child_env, stdout=subprocess.DEVNULL)
+    # A session of its own: where the kernel shares CPU time between sessions (autogroup),
+    # each crawl process gets its own share, as it would get its own core on a free machine,
+    # rather than splitting this script's one share with the other processes of its crawl.
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=child_env, stdout=subprocess.DEVNULL, start_new_session=True
+    )
     return Started(name, articles, workdir, process, started, servers, before)
 
 
 def finish_crawl(started: Started, timeout: float = CRAWL_TIMEOUT) -> CrawlRun:
-    """Wait for a crawl process to end and measure it."""
-    returncode, usage = wait_with_rusage(started.process, timeout)
+    """Wait for a crawl process to end and measure it; kill it when the wait is interrupted."""
+    try:
+        returncode, usage = wait_with_rusage(started.process, timeout)
+    except BaseException:
+        # In a session of its own, the crawl does not get the terminal's Ctrl-C.
+        started.process.kill()
+        started.process.wait()
+        raise
     wall = time.monotonic() - started.started
     stats_file = started.workdir / "stats.json"
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.is_file() else {}
@@ -567,7 +578,13 @@ def run_frontier(
         )
         for number in range(1, processes + 1)
     ]  # fmt: skip
-    runs = [finish_crawl(process) for process in started]
+    try:
+        runs = [finish_crawl(process) for process in started]
+    except BaseException:
+        for process in started:
+            if process.process.poll() is None:
+                process.process.kill()
+        raise
     for run in runs:
         run.startup_cpu = startup
     result = FrontierRun(name, processes, articles, runs, (load_before, os.getloadavg()[0]))
