@@ -236,20 +236,10 @@ def finish_crawl(started: Started, timeout: float = CRAWL_TIMEOUT) -> CrawlRun:
 
 
 def run_crawl(
-    name: str,
-    spider: str,
-    base_url: str,
-    workdir: Path,
-    *,
-    articles: int,
-    settings: dict[str, str] | None = None,
-    env: dict[str, str] | None = None,
-    timeout: float = CRAWL_TIMEOUT,
-    wrap: Sequence[str] = (),
+    name: str, spider: str, base_url: str, workdir: Path, *, timeout: float = CRAWL_TIMEOUT, **options: Any
 ) -> CrawlRun:
-    """Run one crawl process to its end and measure it."""
-    started = start_crawl(name, spider, base_url, workdir, articles=articles, settings=settings, env=env, wrap=wrap)
-    return finish_crawl(started, timeout)
+    """Run one crawl process to its end and measure it (*options*: those of start_crawl)."""
+    return finish_crawl(start_crawl(name, spider, base_url, workdir, **options), timeout)
 
 
 # --- sites and servers ----------------------------------------------------------------------

@@ -59,6 +59,19 @@ def shared(
     return Shared(serve_site(site_copy), tmp_path, redis_url, mongo_uri, mongo_database)
 
 
+def frontier(redis_url: str, heartbeat: str, timeout: str, **settings: str) -> dict[str, str]:
+    """Return the settings of a crawl process on the test's frontier, two requests at a time."""
+    return {
+        "ARABPRESS_REDIS_ENABLED": "1",
+        "REDIS_URL": redis_url,
+        "ARABPRESS_REDIS_KEY": KEY,
+        "ARABPRESS_REDIS_HEARTBEAT": heartbeat,
+        "ARABPRESS_REDIS_WORKER_TIMEOUT": timeout,
+        "CONCURRENT_REQUESTS": "2",
+        **settings,
+    }
+
+
 def crawler_with(**overrides: Any) -> Crawler:
     """Return a crawler with the project's settings and *overrides*, add-ons applied."""
     project = {name: value for name, value in vars(arabpress.settings).items() if name.isupper()}
@@ -89,16 +102,8 @@ def test_the_switch_on_without_redis_url_is_refused() -> None:
 
 def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(shared: Shared) -> None:
     server, tmp_path, redis_url, mongo_uri, mongo_database = shared
-    settings = {
-        "ARABPRESS_REDIS_ENABLED": "1",
-        "REDIS_URL": redis_url,
-        "ARABPRESS_REDIS_KEY": KEY,
-        "ARABPRESS_REDIS_HEARTBEAT": "0.5",
-        "ARABPRESS_REDIS_WORKER_TIMEOUT": "10",
-        # Slow enough for the two to overlap on a site of 70 pages.
-        "DOWNLOAD_DELAY": "0.05",
-        "CONCURRENT_REQUESTS": "2",
-    }
+    # Slow enough for the two to overlap on a site of 70 pages.
+    settings = frontier(redis_url, heartbeat="0.5", timeout="10", DOWNLOAD_DELAY="0.05")
     env = mongo_env(mongo_uri, mongo_database)
     crawls = [CrawlProcess(server.origin, tmp_path / f"worker-{n}", settings, env) for n in (1, 2)]
     try:
@@ -128,15 +133,7 @@ def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(shar
 
 def test_a_killed_process_loses_no_article_its_requests_in_flight_go_back_to_the_queue(shared: Shared) -> None:
     server, tmp_path, redis_url, mongo_uri, mongo_database = shared
-    shared = {
-        "ARABPRESS_REDIS_ENABLED": "1",
-        "REDIS_URL": redis_url,
-        "ARABPRESS_REDIS_KEY": KEY,
-        "ARABPRESS_REDIS_HEARTBEAT": "0.3",
-        "ARABPRESS_REDIS_WORKER_TIMEOUT": "3",
-        "DOWNLOAD_DELAY": "0.2",
-        "CONCURRENT_REQUESTS": "2",
-    }
+    shared = frontier(redis_url, heartbeat="0.3", timeout="3", DOWNLOAD_DELAY="0.2")
     env = mongo_env(mongo_uri, mongo_database)
     # The first holds its articles in the write buffer (no timed flush before it is killed).
     doomed = CrawlProcess(server.origin, tmp_path / "doomed", {**shared, "MONGO_FLUSH_INTERVAL": "600"}, env)
