@@ -289,3 +289,18 @@ def test_a_static_page_that_dates_its_story_is_an_article() -> None:
     assert kind(byline, url) == "article"
     meta = static.replace("</title>", '</title><meta property="article:published_time" content="2017-09-01">')
     assert kind(meta, url) == "article"
+
+
+def test_an_empty_theme_body_gives_way_to_a_story_found_elsewhere() -> None:
+    url = "https://news.example/2019/11/18/council-harbour-wall/"
+    paragraphs = "".join(f"<p>{STORY} {n}</p><p>{SECOND} {n}</p>" for n in range(3))
+    scripted = page(
+        f"<article><h1>Council votes to rebuild the harbour wall</h1><div class='entry-content'></div></article>"
+        f"<div class='live'>{paragraphs}</div>"
+    )
+    filled = ArticlePage(Selector(text=scripted), url)
+    assert filled.body_source == "fallback"
+    assert STORY in filled.body
+    # Without a story outside it, the empty body stays empty: the page's furniture is no body.
+    empty = ArticlePage(Selector(text=scripted.replace(paragraphs, "<p>Related articles. Share.</p>")), url)
+    assert (empty.body, empty.body_source) == ("", "theme")

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 DEFAULT_SITE_NAME = "Arab Press"
 PARAGRAPH_SEPARATOR = "\n\n"
+# The generic body that stands in for an empty one in the theme's markup is a story, not furniture.
+STORY_OUTSIDE_THEME_CHARACTERS = 500
 # The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
 RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
 YEAR = re.compile(r"\d{4}")  # \d: any script's digits
@@ -281,11 +283,17 @@ class ArticlePage:
         """The body paragraphs and the layer that produced them."""
         container = theme.content_container(self.root, self.selector)
         if container is not None:
-            return body_paragraphs(container), "theme"
+            paragraphs = body_paragraphs(container)
+            if paragraphs:
+                return paragraphs, "theme"
         # The theme's markup is gone (a redesign): a generic extractor keeps the crawl producing articles.
         headline = comparable(self.title or "")
-        paragraphs = fallback.fallback_paragraphs(self.selector.root, self.fetched_url)
-        return [text for text in paragraphs if comparable(text) != headline], "fallback"
+        found = fallback.fallback_paragraphs(self.selector.root, self.fetched_url)
+        found = [text for text in found if comparable(text) != headline]
+        if container is not None and sum(map(len, found)) < STORY_OUTSIDE_THEME_CHARACTERS:
+            # An empty body in the theme's markup (a video-only story): page furniture is no body.
+            return [], "theme"
+        return found, "fallback"
 
     @property
     def body_paragraphs(self) -> list[str]:
