@@ -326,8 +326,11 @@ class ArticlePage:
             # The costly whole-page search runs only when the article's own layers have nothing.
             return first_date((pagedate.generic_published(self.selector, self.fetched_url), "fallback"))
         if pagedate.is_utc_statement(found.raw):
-            # The same instant as the page states it in its own offset gives the page's own day.
-            local = pagedate.local_restatement(self.selector, found.raw)
+            # The same instant as the page states it in its own offset, else on the day its URL
+            # files it under, gives the page's own day.
+            local = pagedate.local_restatement(self.selector, found.raw) or pagedate.url_day_restatement(
+                found.raw, self.fetched_url
+            )
             return DateField(local, found.source) if local else found
         return found
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from htmldate import find_date
 from lxml.etree import LxmlError, XPath
@@ -53,9 +54,13 @@ UTC_OFFSETS = frozenset({"Z", "+00:00", "-00:00", "+0000", "-0000"})
 STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?(?![\d:])")
 STAMP_SECONDS_AT = len("2023-11-08T22:28")
 NOT_BEFORE_STAMP = frozenset("0123456789-")
-# The largest UTC offset in use (UTC+14).
+# The largest UTC offset in use (UTC+14), and the westernmost (UTC-12).
 MAX_OFFSET = timedelta(hours=14)
+MIN_OFFSET = timedelta(hours=-12)
 QUARTER_HOUR = timedelta(minutes=15)
+ONE_HOUR = timedelta(hours=1)
+# A whole day in a URL's path: /2023/11/02/.
+URL_DAY = re.compile(r"/((?:19|20)\d\d)/([01]\d)/([0-3]\d)(?:/|$)")
 
 
 def is_not_date_meta(meta: Element) -> bool:
@@ -166,3 +171,30 @@ def local_restatement(selector: Selector, raw: str) -> str | None:
             if stated is not None and stated == instant:
                 return stated.isoformat()
     return None
+
+
+def url_day_restatement(raw: str, url: str) -> str | None:
+    """Return the UTC instant *raw* on the day its URL's path names (``/2023/11/02/``), as ISO; None if it has none.
+
+    A site files a story under its own day; an instant within the largest offset of that day is
+    restated with the smallest whole-hour offset that puts it there: the same instant, the page's day.
+    """
+    match = URL_DAY.search(urlsplit(url).path)
+    if match is None:
+        return None
+    instant = datetime.fromisoformat(raw.strip()).replace(microsecond=0)
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # /2023/13/45/ is no day
+        return None
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    end = start + timedelta(days=1)
+    if instant < start:
+        offset = -((instant - start) // ONE_HOUR) * ONE_HOUR  # the hours up to the day's start
+    elif instant >= end:
+        offset = -((instant - end) // ONE_HOUR + 1) * ONE_HOUR  # back to the day's last hour
+    else:
+        return None
+    if not offset or not MIN_OFFSET <= offset <= MAX_OFFSET:
+        return None
+    return instant.astimezone(timezone(offset)).isoformat()
