@@ -244,3 +244,16 @@ def test_dates_in_a_sidebar_of_other_stories_are_not_the_articles() -> None:
     # The article's own meta box may be an <aside>: its one date is the article's.
     boxed = html.replace(sidebar, "").replace(own, f"<aside>{own}</aside>")
     assert ArticlePage(Selector(text=boxed), URL).published == DateField("2019-06-27", "time")
+
+
+def test_the_urls_month_bounds_the_generic_search() -> None:
+    # A date of another month (a template's, an older story's) and the post's line (with a template slip).
+    head = '<meta name="date" content="2010-06-01">'
+    line = "<p class='postmetadata'>Posted on Saturday, 3 December 2011 at %H:%M</p>"
+    html = (
+        f"<html><head><title>No cyberterror</title>{head}</head>"
+        f"<body><div><h2>No cyberterror</h2>{BODY}{line}</div></body></html>"
+    )
+    filed = "https://blog.example.org/news/2011/12/no-cyberterror/"
+    assert generic_published(Selector(text=html), filed) == "2011-12-03"
+    assert generic_published(Selector(text=html), URL) == "2010-06-01"

@@ -59,6 +59,8 @@ MAX_OFFSET = timedelta(hours=14)
 MIN_OFFSET = timedelta(hours=-12)
 QUARTER_HOUR = timedelta(minutes=15)
 ONE_HOUR = timedelta(hours=1)
+# A month in a URL's path: /2011/12/ (a story's folder; dates in other months there are other stories').
+URL_MONTH = re.compile(r"/((?:19|20)\d\d)/([01]\d)(?:/|$)")
 # A whole day in a URL's path: /2023/11/02/.
 URL_DAY = re.compile(r"/((?:19|20)\d\d)/([01]\d)/([0-3]\d)(?:/|$)")
 
@@ -92,14 +94,20 @@ def without_furniture(root: Element) -> Iterator[Element]:
             parent.insert(index, node)
 
 
-def page_date(page: Element, *, extensive: bool) -> str | None:
-    """Return the publication day htmldate finds in the page's markup and text, without its URL."""
+def page_date(page: Element, *, extensive: bool, month: tuple[datetime, datetime] | None = None) -> str | None:
+    """Return the publication day htmldate finds in the page's markup and text, without its URL.
+
+    ``month`` (first and last day) bounds the days taken: the month the URL files the page under.
+    """
+    first, last = month or (None, None)
     try:
         found: str | None = find_date(
             page,
             extensive_search=extensive,
             original_date=True,  # the publication date, never the modification date
             url="",  # not None: htmldate would read the canonical link's date before the page's
+            min_date=first,
+            max_date=last,
         )
     except (ValueError, LxmlError):  # a page htmldate cannot walk has no generic date
         return None
@@ -113,10 +121,23 @@ def url_date(url: str | None) -> str | None:
 
 def generic_published(selector: Selector, url: str | None) -> str | None:
     """Return the publication day ("YYYY-MM-DD") htmldate finds on the page, furniture aside, else in the URL."""
+    month = url_month(url) if url else None
     with without_furniture(selector.root) as page:
         # The quick search finds most dates; the extensive one (visible text in any language) costs more.
-        found = page_date(page, extensive=False) or page_date(page, extensive=True)
+        found = page_date(page, extensive=False, month=month) or page_date(page, extensive=True, month=month)
     return found or url_date(url)
+
+
+def url_month(url: str) -> tuple[datetime, datetime] | None:
+    """Return the first and last day of the month a URL's path files the page under (``/2011/12/``)."""
+    match = URL_MONTH.search(urlsplit(url).path)
+    if match is None:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        return None
+    following = datetime(year + month // 12, month % 12 + 1, 1)
+    return datetime(year, month, 1), following - timedelta(days=1)
 
 
 def is_utc_statement(raw: str) -> bool:
