@@ -257,3 +257,22 @@ def test_the_urls_month_bounds_the_generic_search() -> None:
     filed = "https://blog.example.org/news/2011/12/no-cyberterror/"
     assert generic_published(Selector(text=html), filed) == "2011-12-03"
     assert generic_published(Selector(text=html), URL) == "2010-06-01"
+
+
+def test_a_time_showing_another_day_than_its_datetime_gives_its_text() -> None:
+    def with_time(time: str, lang: str = "en") -> ArticlePage:
+        html = (
+            f'<html lang="{lang}"><head><title>Harbour reopens</title></head>'
+            f"<body><article><h1>Harbour reopens</h1>{time}{BODY}</article></body></html>"
+        )
+        return ArticlePage(Selector(text=html), URL)
+
+    changed = with_time('<time datetime="2019-07-03T10:18:46Z">Publié le 29 juin 2019</time>', "fr")
+    assert changed.published == DateField("Publié le 29 juin 2019", "text")
+    assert stored(changed)["published_date"] == "2019-06-29"
+    # The day before or after is the same moment in another zone: the datetime stays.
+    zoned = with_time('<time datetime="2023-11-01T23:01:00+00:00">2 November 2023</time>')
+    assert zoned.published == DateField("2023-11-01T23:01:00+00:00", "time")
+    # Text with no full date (a time, "yesterday") says nothing against the datetime.
+    clock = with_time('<time datetime="2019-07-03T10:18:46+02:00">10:18</time>')
+    assert clock.published == DateField("2019-07-03T10:18:46+02:00", "time")

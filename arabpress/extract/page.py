@@ -322,6 +322,12 @@ class ArticlePage:
             (theme.published_time(self.root), "time"),
             (theme.posted_on_text(self.root), "text"),
         )
+        if found is not None and found.source == "time":
+            # A <time> that shows readers another day than its datetime: the datetime is the CMS's
+            # (a later change), the text the publication.
+            shown = theme.time_text(self.root, found.raw)
+            if shown and pagedate.states_another_day(shown, found.raw):
+                return DateField(shown, "text")
         if found is None:
             # The costly whole-page search runs only when the article's own layers have nothing.
             return first_date((pagedate.generic_published(self.selector, self.fetched_url), "fallback"))

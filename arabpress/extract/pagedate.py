@@ -20,6 +20,7 @@ from htmldate import find_date
 from lxml.etree import LxmlError, XPath
 
 from arabpress.extract.dom import Element, has_class_xpath
+from arabpress.extract.evidence import DATE_TEXT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -61,6 +62,7 @@ QUARTER_HOUR = timedelta(minutes=15)
 ONE_HOUR = timedelta(hours=1)
 # A month in a URL's path: /2011/12/ (a story's folder; dates in other months there are other stories').
 URL_MONTH = re.compile(r"/((?:19|20)\d\d)/([01]\d)(?:/|$)")
+DIGITS = re.compile(r"\d+")
 # A whole day in a URL's path: /2023/11/02/.
 URL_DAY = re.compile(r"/((?:19|20)\d\d)/([01]\d)/([0-3]\d)(?:/|$)")
 
@@ -219,3 +221,17 @@ def url_day_restatement(raw: str, url: str) -> str | None:
     if not offset or not MIN_OFFSET <= offset <= MAX_OFFSET:
         return None
     return instant.astimezone(timezone(offset)).isoformat()
+
+
+def states_another_day(text: str, raw: str) -> bool:
+    """Tell whether visible *text* writes a date (day, month, year) more than a day from the ISO value *raw*."""
+    if DATE_TEXT.search(text) is None:
+        return False
+    try:
+        day = date.fromisoformat(raw.strip()[: len("2019-07-03")])
+    except ValueError:
+        return False
+    numbers = {int(number) for number in DIGITS.findall(text)}
+    # The day before or after is the same moment in another zone.
+    near = (day + timedelta(days=shift) for shift in (-1, 0, 1))
+    return not any(near_day.day in numbers and numbers & {near_day.year, near_day.year % 100} for near_day in near)

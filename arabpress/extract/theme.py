@@ -122,6 +122,12 @@ def published_time(root: Selector) -> str | None:
     )
 
 
+def time_text(root: Selector, value: str) -> str | None:
+    """Return the visible text of the article's first <time> whose datetime is *value*."""
+    texts = root.xpath(f".//time[normalize-space(@datetime)=$value][not({NOT_ARTICLE_DATES})]", value=value)
+    return clean_value(node_text(texts[0])) if texts else None
+
+
 def modified_time(root: Selector) -> str | None:
     """Return the article's <time class=updated datetime>."""
     return _datetime(root, f"[{has_class_xpath('updated')}]")
