@@ -177,7 +177,8 @@ def test_an_unreachable_server_is_retried_with_backoff_then_given_up() -> None:
         writer = ArticleWriter(client["db"]["articles"], retry_times=2, retry_backoff=0.01, sleep=delays.append)
         batch = [entry(URL), entry(URL + "b/")]
         result = writer.write(batch)
-        assert result.failed == batch
+        # What failed is the batch, keyed (the URLs here are URL keys already).
+        assert [(failed.url, failed.document["_id"]) for failed in result.failed] == [(e.url, e.url) for e in batch]
         assert "refused" in result.error.lower() or "timed out" in result.error.lower()
         assert (result.retries, delays) == (2, [0.01, 0.02])
         # While the server is away, later batches get a single attempt each.
