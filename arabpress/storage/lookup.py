@@ -1,9 +1,9 @@
 """Read stored articles by their keys, one ``{_id: key}`` query each.
 
-One query per key rather than one ``$in``: a lone ``_id`` equality is the lookup every
-MongoDB-compatible server answers from its primary key (FerretDB 1.x on SQLite pushes
-down nothing else and reads the whole collection for an ``$in``), and MongoDB answers
-each from the ``_id`` index without planning (docs/storage.md, "Differences").
+One query per key rather than one ``$in``: a lone ``_id`` equality is the only lookup
+FerretDB 1.x on SQLite answers from its ``_id`` index (as built by
+scripts/install-ferretdb.sh; an ``$in`` reads the whole collection), and MongoDB answers
+each from the ``_id`` index without planning (docs/storage.md, "FerretDB and MongoDB").
 """
 
 from __future__ import annotations
