@@ -1,4 +1,4 @@
-"""The ``arabpress`` command: demo, extract, export, replay, schedule.
+"""The ``arabpress`` command: demo, crawl, extract, export, replay, schedule.
 
 Errors a user can cause (a missing file, a bad date, an unreachable server) end with
 one line on stderr and a non-zero status, never a traceback.
@@ -16,6 +16,7 @@ from arabpress.commands import CommandError
 # Subcommand name -> module in arabpress.commands.
 COMMANDS = {
     "demo": "demo",
+    "crawl": "crawl",
     "extract": "extract",
     "export": "export",
     "replay": "replay",

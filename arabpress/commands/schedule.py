@@ -1,6 +1,7 @@
 """Schedule a crawl on scrapyd, unless one of the same spider is still pending or running.
 
-This is what the crontab (deploy/crontab) runs. It prints the new job's id. Exit status:
+This is what the crontab (deploy/crontab) runs. It prints the new job's id (with
+``--processes N``: the ids of N jobs of one crawl on the Redis frontier). Exit status:
 0 scheduled, 3 not scheduled because a run is still active, 2 any error (scrapyd
 unreachable, credentials refused, project not deployed, bad arguments).
 """
@@ -11,8 +12,10 @@ import argparse
 import os
 import sys
 import time
+import uuid
 
 from arabpress.commands import CommandError
+from arabpress.distributed.processes import shared_crawl_settings
 from arabpress.scrapyd import ScrapydClient, ScrapydError, ScrapydUnreachable
 
 # Exit status when the run is skipped because the previous one is not finished: not an
@@ -47,6 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout", type=float, default=30, help="seconds to wait for each scrapyd answer (default 30)"
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="jobs of one crawl sharing the Redis frontier (REDIS_URL of the scrapyd host; default 1)",
+    )
+    parser.add_argument(
         "--wait",
         type=float,
         default=0,
@@ -76,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--timeout must be positive, not {args.timeout}")
     if args.wait < 0:
         raise CommandError(f"--wait must be 0 or more seconds, not {args.wait}")
+    if args.processes < 1:
+        raise CommandError(f"--processes must be at least 1, not {args.processes}")
     arguments = parse_pairs(args.arguments, "-a")
     settings = parse_pairs(args.settings, "-s")
     try:
@@ -94,11 +105,20 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return STILL_ACTIVE
-        job_id = client.schedule(args.project, args.spider, arguments, settings)
+        jobs = [client.schedule(args.project, args.spider, arguments, job) for job in job_settings(args, settings)]
     except ScrapydError as error:
         raise CommandError(str(error)) from None
-    print(job_id)
+    for job_id in jobs:
+        print(job_id)
     return 0
+
+
+def job_settings(args: argparse.Namespace, settings: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Return the settings of each job: one as given, or N processes of one shared crawl."""
+    if args.processes == 1:
+        return [settings]
+    crawl = uuid.uuid4().hex
+    return [shared_crawl_settings(crawl, args.processes) + settings for _ in range(args.processes)]
 
 
 def wait_for_project(client: ScrapydClient, project: str, wait: float) -> None:
