@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from types import ModuleType
 
@@ -21,6 +22,10 @@ COMMANDS = {
     "replay": "replay",
     "schedule": "schedule",
 }
+# Scrapy finds a project's settings through scrapy.cfg in the working folder or above, or
+# through this variable: set, the commands work from any folder and from an installed wheel.
+SETTINGS_ENVVAR = "SCRAPY_SETTINGS_MODULE"
+SETTINGS_MODULE = "arabpress.settings"
 
 
 def load_command(module_name: str) -> ModuleType | None:
@@ -50,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``arabpress`` command line and return its exit status."""
+    os.environ.setdefault(SETTINGS_ENVVAR, SETTINGS_MODULE)
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)

@@ -1,0 +1,123 @@
+"""The two production paths, each in a fresh virtualenv that holds nothing of this checkout.
+
+- the wheel alone (no extras), as ``pip install arabpress`` gives it: ``arabpress extract``
+  run from ``/`` prints the article with the pipelines' ``published_at``;
+- the scrapyd image's dependency set (``deploy/requirements.py deploy``): scrapyd started
+  from it deploys the egg and a job stores the sample site's articles.
+
+pip's cache makes the second run of these tests quick; the first downloads every dependency.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pymongo
+import pytest
+
+from arabpress.local.site import SiteServer
+from tests.crawl import PROJECT_ROOT
+from tests.pages import expected_pages, page_file
+from tests.scrapydproc import ScrapydProcess
+
+# An Arabic article whose published_at comes from the date pipeline (a Hijri and Gregorian text date).
+ARTICLE = "/ar/2026/02/02/saudi-property-market-foreign-buyers/"
+INSTALL_TIMEOUT = 900
+
+
+def clean_env() -> dict[str, str]:
+    """This environment without what would let a child see this checkout or its venv."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME") and not name.startswith("SCRAPY")
+    }
+
+
+def run(command: list[str], cwd: Path | str, timeout: float = INSTALL_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    """Run *command*; fail the test with its output when it fails."""
+    result = subprocess.run(command, cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"{' '.join(command)} exited {result.returncode}:\n{result.stderr[-4000:]}"
+    return result
+
+
+def fresh_venv(path: Path) -> Path:
+    """Create an empty virtualenv at *path* (from the base interpreter); return its bin folder."""
+    run([sys.executable, "-m", "venv", str(path)], cwd=path.parent, timeout=120)
+    return path / "bin"
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once for the session."""
+    out = tmp_path_factory.mktemp("wheel")
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(PROJECT_ROOT)], cwd=out)
+    [built] = out.glob("arabpress-*.whl")
+    return built
+
+
+def test_the_wheel_alone_extracts_an_article_from_any_folder(wheel: Path, tmp_path: Path) -> None:
+    bin_dir = fresh_venv(tmp_path / "venv")
+    run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)], cwd=tmp_path)
+    # The page is read from the checkout, the code only from the venv (run from /, no scrapy.cfg).
+    result = subprocess.run(
+        [str(bin_dir / "arabpress"), "extract", str(page_file(ARTICLE))],
+        cwd="/",
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    [expected] = [page["item"] for page in expected_pages() if page["path"] == ARTICLE]
+    assert article["published_at"] == expected["published_at"]
+    assert article["title"] == expected["title"]
+    located = subprocess.run(
+        [str(bin_dir / "python"), "-c", "import arabpress, trafilatura; print(arabpress.__file__)"],
+        cwd="/",
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert located.stdout.startswith(str(tmp_path / "venv")), located.stdout
+
+
+def test_the_scrapyd_dependency_set_runs_a_deployed_job(
+    tmp_path: Path, sample_site: SiteServer, mongo_uri: str, mongo_database: str
+) -> None:
+    bin_dir = fresh_venv(tmp_path / "venv")
+    requirements = tmp_path / "requirements.txt"
+    listed = run([sys.executable, str(PROJECT_ROOT / "deploy" / "requirements.py"), "deploy"], cwd=tmp_path)
+    requirements.write_text(listed.stdout, encoding="utf-8")
+    run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "-r", str(requirements)], cwd=tmp_path)
+    env = {
+        "MONGO_URI": mongo_uri,
+        "MONGO_DATABASE": mongo_database,
+        "ARABPRESS_BASE_URL": sample_site.origin,
+        "MONGO_ENABLED": "1",
+    }
+    server = ScrapydProcess(tmp_path / "scrapyd", env=env, bin_dir=bin_dir)
+    server.start(timeout=180)
+    try:
+        job_id = server.api(
+            "schedule.json",
+            [("project", "arabpress"), ("spider", "arabpress"), ("setting", "AUTOTHROTTLE_ENABLED=False")],
+        )["jobid"]
+        server.wait_finished(job_id, timeout=180)
+        log = (server.home / "logs" / "arabpress" / "arabpress" / f"{job_id}.log").read_text(encoding="utf-8")
+    finally:
+        server.stop()
+    assert "crawl passed checks" in log.strip().splitlines()[-1], log[-3000:]
+    # The venv has the dependencies but not the project: the job ran the deployed egg.
+    probe = subprocess.run([str(bin_dir / "python"), "-c", "import arabpress"], cwd="/", env=clean_env(), check=False)
+    assert probe.returncode != 0
+    with pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=5000) as client:
+        stored = client[mongo_database]["articles"].count_documents({})
+    expected = sum(1 for page in expected_pages() if isinstance(page["item"], dict))
+    assert stored == expected
