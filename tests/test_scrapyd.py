@@ -21,7 +21,7 @@ import requests
 
 from arabpress.local.site import SiteServer
 from arabpress.storage.connection import project_settings
-from tests.scrapydproc import ScrapydProcess
+from tests.scrapydproc import PASSWORD, USERNAME, ScrapydProcess, tool_path
 
 EXPECTED = json.loads((Path(__file__).parent / "data" / "expected.json").read_text(encoding="utf-8"))
 PRODUCTION_ORIGIN = EXPECTED["origin"]
@@ -133,6 +133,39 @@ def test_scheduled_job_crawls_the_site_into_mongodb(
     feed = scrapyd.home / "items" / "arabpress" / "arabpress" / f"{job_id}.jl"
     fed = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
     assert {item["url"] for item in fed} == expected_urls(sample_site.origin)
+
+
+def schedule_and_follow(scrapyd: ScrapydProcess, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run `arabpress schedule --follow` against *scrapyd*, as the crontab does."""
+    env = {"PATH": tool_path(), "SCRAPYD_URL": scrapyd.url, "SCRAPYD_USERNAME": USERNAME, "SCRAPYD_PASSWORD": PASSWORD}
+    command = [sys.executable, "-m", "arabpress.cli", "schedule", "--follow", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    return subprocess.run([*command, *arguments], env=env, capture_output=True, text=True, timeout=240, cwd="/")
+
+
+def test_follow_exits_with_the_crawl_verdict(scrapyd: ScrapydProcess, mongo_uri: str, crawl_db: str) -> None:
+    failed = schedule_and_follow(scrapyd, "-s", "ARABPRESS_MONITOR_MIN_ARTICLES=1000")
+    assert failed.returncode == 1, failed.stderr
+    job_id = failed.stdout.strip()
+    [verdict] = failed.stderr.strip().splitlines()
+    assert verdict.startswith(
+        f"arabpress schedule: job {job_id} FAILED its checks: Articles/minimum number of articles"
+    )
+    assert verdict.endswith("fewer than the minimum 1000")
+    # The job's log ends with the failed checks, and the crawl's record names them.
+    log = (scrapyd.home / "logs" / "arabpress" / "arabpress" / f"{job_id}.log").read_text(encoding="utf-8")
+    last = log.strip().splitlines()[-1]
+    assert "ERROR: crawl FAILED checks: Articles/minimum number of articles" in last, last
+    with pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=5000) as client:
+        record = client[crawl_db]["crawls"].find_one({"crawl_id": job_id})
+    assert record is not None and record["status"] == "failed"
+    assert record["job"] == job_id
+    assert any(check.endswith("fewer than the minimum 1000") for check in record["failed_checks"])
+
+    passed = schedule_and_follow(scrapyd)
+    assert passed.returncode == 0, passed.stderr
+    assert passed.stderr.strip().splitlines() == [
+        f"arabpress schedule: job {passed.stdout.strip()} finished and passed its checks"
+    ]
 
 
 def test_finished_jobs_survive_a_restart(scrapyd: ScrapydProcess) -> None:

@@ -8,7 +8,6 @@ look at (pages, articles new/updated/unchanged, drops by reason, errors by type)
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from arabpress.storage.connection import Client, client_from_settings
-from arabpress.storage.crawls import crawl_id, crawl_summary, failure_reasons, finish_crawl, start_crawl
+from arabpress.storage.crawls import crawl_id, crawl_summary, failure_reasons, finish_crawl, scrapyd_job, start_crawl
 from arabpress.storage.indexes import ensure_crawl_indexes
 
 logger = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ class CrawlRecord:
         fields = {
             "crawl_id": self.crawl_id,
             "spider": spider.name,
-            "job": os.environ.get("SCRAPY_JOB"),
+            "job": scrapyd_job(self.crawler),
             "site": getattr(spider, "base_url", None),
             "started_at": self._stat_time("start_time"),
             "finished_at": None,
