@@ -102,6 +102,17 @@ def test_demo_crawls_into_the_database_at_mongo_uri(mongo_uri: str, mongo_databa
         rows = list(csv.DictReader(handle))
     assert {row["url"] for row in rows} == stored
 
+    # The environment line points the commands (and docs/querying.md's examples) at the demo's database.
+    variables = re.search(r"^  export MONGO_URI='([^']+)' MONGO_DATABASE=(\S+)", out, flags=re.MULTILINE)
+    assert variables, out
+    assert variables.groups() == (mongo_uri, mongo_database)
+    env = {**demo_env(None), "MONGO_URI": variables.group(1), "MONGO_DATABASE": variables.group(2)}
+    plain = subprocess.run(
+        [sys.executable, "-m", "arabpress.cli", "export"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert {json.loads(line)["url"] for line in plain.stdout.splitlines()} == stored
+
 
 def start_demo(tmp_path: Path, *arguments: str) -> subprocess.Popen[str]:
     """Start `arabpress demo` with a throwaway database, its temporary folders under *tmp_path*."""

@@ -251,10 +251,9 @@ def print_query_help(uri: str, database: str, collection: str, throwaway: str, k
         f"  python -c \"import pymongo; db = pymongo.MongoClient('{shown}')['{database}'];"
         f" print(db['{collection}'].find_one({{'language': 'ar'}}, {{'title': 1, 'url': 1}}))\""
     )
-    print(
-        f"  arabpress export --uri '{shown}' --database {database} --since 2000-01-01"
-        " --format csv --output articles.csv"
-    )
+    print(f"  arabpress export --uri '{shown}' --database {database} --format csv --output articles.csv")
+    # docs/querying.md's examples and the commands read these: set, they work as written there.
+    print(f"  export MONGO_URI='{shown}' MONGO_DATABASE={database}   # for the examples of docs/querying.md")
     if throwaway and not keep:
         print("The throwaway database is deleted now; run `arabpress demo --keep` to query it before it goes.")
 
