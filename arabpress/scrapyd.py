@@ -1,7 +1,7 @@
 """A small client of the scrapyd JSON API, used by ``arabpress schedule``.
 
-Only what scheduling needs: list a project's jobs, schedule a spider and read the end of
-a job's log. Every failure
+Only what scheduling and deploying need: list a project's jobs, schedule a spider, read
+the end of a job's log, list and remove deployed versions. Every failure
 (unreachable server, refused credentials, an error answer) is a ScrapydError whose
 message is one line, fit for a cron log.
 """
@@ -114,6 +114,14 @@ class ScrapydClient:
     def projects(self) -> list[str]:
         """Return the names of the deployed projects."""
         return [str(name) for name in self.call("listprojects.json").get("projects", [])]
+
+    def versions(self, project: str) -> list[str]:
+        """Return the deployed versions of *project*, oldest first (the last is the one jobs run)."""
+        return [str(version) for version in self.call("listversions.json", {"project": project}).get("versions", [])]
+
+    def delete_version(self, project: str, version: str) -> None:
+        """Remove one deployed version of *project*."""
+        self.call("delversion.json", form=[("project", project), ("version", version)])
 
     def jobs(self, project: str) -> list[Job]:
         """Return every job of *project* that scrapyd knows: pending, running and finished."""

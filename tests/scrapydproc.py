@@ -42,8 +42,10 @@ class ScrapydProcess:
         env: dict[str, str] | None = None,
         conf: dict[str, str] | None = None,
         bin_dir: Path | None = None,
+        entrypoint: Path = ENTRYPOINT,
     ) -> None:
         self.home = home
+        self.entrypoint = entrypoint  # the entrypoint of a copy of the project, to deploy changed code
         # The virtualenv whose scrapyd, scrapyd-deploy and python run (default: this one).
         self.bin_dir = bin_dir
         self.port = free_port()
@@ -102,7 +104,7 @@ class ScrapydProcess:
         self._log_start = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self._process = subprocess.Popen(
-                ["sh", str(ENTRYPOINT)],
+                ["sh", str(self.entrypoint)],
                 cwd=self.home,
                 env=self.environment(),
                 stdout=log,

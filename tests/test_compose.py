@@ -223,6 +223,7 @@ def test_build_context_keeps_what_the_images_need() -> None:
         "arabpress/settings.py",
         "deploy/crontab",
         "deploy/scrapyd-entrypoint.sh",
+        "deploy/versions.py",
         "arabpress/sample_site/pages/robots.txt",
     ):
         assert (ROOT / needed).exists(), needed
