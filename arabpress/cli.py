@@ -1,4 +1,4 @@
-"""The ``arabpress`` command: demo, extract, export, replay, schedule.
+"""The ``arabpress`` command: crawl, demo, extract, export, replay, schedule.
 
 Errors a user can cause (a missing file, a bad date, an unreachable server) end with
 one line on stderr and a non-zero status, never a traceback.
@@ -16,6 +16,7 @@ from arabpress.commands import CommandError
 
 # Subcommand name -> module in arabpress.commands.
 COMMANDS = {
+    "crawl": "crawl",
     "demo": "demo",
     "extract": "extract",
     "export": "export",
@@ -47,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         if module is None:
             continue
         help_text = (module.__doc__ or name).strip().splitlines()[0]
-        command_parser = subparsers.add_parser(name, help=help_text, description=help_text)
+        # A module may set PARSER_OPTIONS for its subparser (crawl passes every option on).
+        options = getattr(module, "PARSER_OPTIONS", {})
+        command_parser = subparsers.add_parser(name, help=help_text, description=help_text, **options)
         module.add_arguments(command_parser)
         command_parser.set_defaults(run=module.run)
     return parser

@@ -1,7 +1,8 @@
 """The two production paths, each in a fresh virtualenv that holds nothing of this checkout.
 
 - the wheel alone (no extras), as ``pip install arabpress`` gives it: ``arabpress extract``
-  run from ``/`` prints the article with the pipelines' ``published_at``;
+  run from ``/`` prints the article with the pipelines' ``published_at``, and
+  ``arabpress crawl`` crawls the sample site;
 - the scrapyd image's dependency set (``deploy/requirements.py deploy``): scrapyd started
   from it deploys the egg and a job stores the sample site's articles.
 
@@ -60,7 +61,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_the_wheel_alone_extracts_an_article_from_any_folder(wheel: Path, tmp_path: Path) -> None:
+def test_the_wheel_alone_extracts_and_crawls_from_any_folder(
+    wheel: Path, tmp_path: Path, sample_site: SiteServer
+) -> None:
     bin_dir = fresh_venv(tmp_path / "venv")
     run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)], cwd=tmp_path)
     # The page is read from the checkout, the code only from the venv (run from /, no scrapy.cfg).
@@ -86,6 +89,19 @@ def test_the_wheel_alone_extracts_an_article_from_any_folder(wheel: Path, tmp_pa
         check=True,
     )
     assert located.stdout.startswith(str(tmp_path / "venv")), located.stdout
+    # And crawls (no database here: the feed shows what it would store).
+    options = ["-s", "MONGO_ENABLED=False", "-s", "AUTOTHROTTLE_ENABLED=False", "-O", "items.jsonl:jsonlines"]
+    crawl = subprocess.run(
+        [str(bin_dir / "arabpress"), "crawl", "-a", f"base_url={sample_site.origin}", *options],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    items = [json.loads(line) for line in (tmp_path / "items.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(items) == sum(1 for page in expected_pages() if isinstance(page["item"], dict))
 
 
 def test_the_scrapyd_dependency_set_runs_a_deployed_job(
