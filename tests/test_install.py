@@ -6,7 +6,9 @@
 - the scrapyd image's dependency set (``deploy/requirements.py deploy``): scrapyd started
   from it deploys the egg and a job stores the sample site's articles.
 
-pip's cache makes the second run of these tests quick; the first downloads every dependency.
+The dependencies are downloaded once into a wheelhouse kept in the user's cache folder
+(pip caches no index pages here, so resolving alone takes a minute or more) and installed
+from it; the wheelhouse is downloaded again when the dependency list changes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pymongo
@@ -28,6 +31,7 @@ from tests.scrapydproc import ScrapydProcess
 # An Arabic article whose published_at comes from the date pipeline (a Hijri and Gregorian text date).
 ARTICLE = "/ar/2026/02/02/saudi-property-market-foreign-buyers/"
 INSTALL_TIMEOUT = 900
+WHEELHOUSE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arabpress-tests" / "wheelhouse"
 
 
 def clean_env() -> dict[str, str]:
@@ -53,19 +57,58 @@ def fresh_venv(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's wheel, built once for the session."""
+def deploy_requirements(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scrapyd image's dependency list, as its Dockerfile writes it."""
+    path = tmp_path_factory.mktemp("deploy") / "requirements.txt"
+    listed = run([sys.executable, str(PROJECT_ROOT / "deploy" / "requirements.py"), "deploy"], cwd=path.parent)
+    path.write_text(listed.stdout, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(deploy_requirements: Path) -> Path:
+    """Wheels of every dependency (the deploy set holds the plain install's), downloaded when the list changed."""
+    listed = WHEELHOUSE / "requirements.txt"
+    # The build backend too: the wheel is built from the wheelhouse alone.
+    wanted = deploy_requirements.read_text(encoding="utf-8") + f"\n{build_requirement()}\n"
+    if not listed.is_file() or listed.read_text(encoding="utf-8") != wanted:
+        WHEELHOUSE.mkdir(parents=True, exist_ok=True)
+        listed.unlink(missing_ok=True)
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(WHEELHOUSE)]
+        run([*command, "-r", str(deploy_requirements), build_requirement()], cwd=WHEELHOUSE)
+        listed.write_text(wanted, encoding="utf-8")
+    return WHEELHOUSE
+
+
+def build_requirement() -> str:
+    """Return pyproject.toml's build backend requirement (one, setuptools)."""
+    [requirement] = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"][
+        "requires"
+    ]
+    return str(requirement)
+
+
+def install(bin_dir: Path, wheelhouse: Path, *what: str) -> None:
+    """pip install *what* into the venv of *bin_dir*, from the wheelhouse only."""
+    command = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--no-index", "--find-links"]
+    run([*command, str(wheelhouse), *what], cwd=bin_dir.parent)
+
+
+@pytest.fixture(scope="session")
+def wheel(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once for the session (its build backend from the wheelhouse)."""
     out = tmp_path_factory.mktemp("wheel")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(PROJECT_ROOT)], cwd=out)
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index", "--find-links", str(wheelhouse)]
+    run([*command, "--wheel-dir", str(out), str(PROJECT_ROOT)], cwd=out)
     [built] = out.glob("arabpress-*.whl")
     return built
 
 
 def test_the_wheel_alone_extracts_and_crawls_from_any_folder(
-    wheel: Path, tmp_path: Path, sample_site: SiteServer
+    wheel: Path, wheelhouse: Path, tmp_path: Path, sample_site: SiteServer
 ) -> None:
     bin_dir = fresh_venv(tmp_path / "venv")
-    run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)], cwd=tmp_path)
+    install(bin_dir, wheelhouse, str(wheel))
     # The page is read from the checkout, the code only from the venv (run from /, no scrapy.cfg).
     result = subprocess.run(
         [str(bin_dir / "arabpress"), "extract", str(page_file(ARTICLE))],
@@ -105,13 +148,15 @@ def test_the_wheel_alone_extracts_and_crawls_from_any_folder(
 
 
 def test_the_scrapyd_dependency_set_runs_a_deployed_job(
-    tmp_path: Path, sample_site: SiteServer, mongo_uri: str, mongo_database: str
+    deploy_requirements: Path,
+    wheelhouse: Path,
+    tmp_path: Path,
+    sample_site: SiteServer,
+    mongo_uri: str,
+    mongo_database: str,
 ) -> None:
     bin_dir = fresh_venv(tmp_path / "venv")
-    requirements = tmp_path / "requirements.txt"
-    listed = run([sys.executable, str(PROJECT_ROOT / "deploy" / "requirements.py"), "deploy"], cwd=tmp_path)
-    requirements.write_text(listed.stdout, encoding="utf-8")
-    run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "-r", str(requirements)], cwd=tmp_path)
+    install(bin_dir, wheelhouse, "-r", str(deploy_requirements))
     env = {
         "MONGO_URI": mongo_uri,
         "MONGO_DATABASE": mongo_database,
