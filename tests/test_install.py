@@ -31,6 +31,8 @@ from tests.scrapydproc import ScrapydProcess
 # An Arabic article whose published_at comes from the date pipeline (a Hijri and Gregorian text date).
 ARTICLE = "/ar/2026/02/02/saudi-property-market-foreign-buyers/"
 INSTALL_TIMEOUT = 900
+# Downloading, building and installing take minutes on a busy machine, beyond the suite's default bound.
+pytestmark = pytest.mark.timeout(1800)
 WHEELHOUSE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arabpress-tests" / "wheelhouse"
 
 
