@@ -1,11 +1,13 @@
-"""A crawl that cannot store, or that stored nothing, says so in a few lines and a non-zero status."""
+"""A crawl that cannot store, or that stored nothing, says so in a few lines and a non-zero status.
+
+(An unreachable server: tests/test_mongo_pipeline.py.)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from arabpress.local.process import free_port
 from arabpress.local.site import SiteServer
 from tests.crawl import CrawlResult, run_crawl
 
@@ -27,15 +29,6 @@ def assert_fails_in_one_line(result: CrawlResult, *fragments: str) -> None:
     assert "Traceback" not in result.log
     assert PASSWORD not in result.log
     assert "Spider opened" not in result.log
-
-
-def test_mongodb_unreachable_at_start_is_one_line(tmp_path: Path, sample_site: SiteServer) -> None:
-    port = free_port()
-    env = {"MONGO_ENABLED": "1", "MONGO_URI": f"mongodb://crawler:{PASSWORD}@127.0.0.1:{port}/"}
-    result = run_crawl(sample_site.origin, tmp_path, settings={"MONGO_SERVER_SELECTION_TIMEOUT": "1"}, env=env)
-    assert_fails_in_one_line(
-        result, f"crawl not started: MongoDB at mongodb://crawler:***@127.0.0.1:{port}/ is unreachable", "refused"
-    )
 
 
 def test_mongodb_refusing_the_credentials_is_one_line(tmp_path: Path, sample_site: SiteServer, mongo_uri: str) -> None:
