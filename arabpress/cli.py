@@ -1,4 +1,4 @@
-"""The ``arabpress`` command: crawl, demo, extract, export, replay, schedule.
+"""The ``arabpress`` command: demo, crawl, extract, export, replay, schedule.
 
 Errors a user can cause (a missing file, a bad date, an unreachable server) end with
 one line on stderr and a non-zero status, never a traceback.
@@ -16,8 +16,8 @@ from arabpress.commands import CommandError
 
 # Subcommand name -> module in arabpress.commands.
 COMMANDS = {
-    "crawl": "crawl",
     "demo": "demo",
+    "crawl": "crawl",
     "extract": "extract",
     "export": "export",
     "replay": "replay",
@@ -48,9 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         if module is None:
             continue
         help_text = (module.__doc__ or name).strip().splitlines()[0]
-        # A module may set PARSER_OPTIONS for its subparser (crawl passes every option on).
-        options = getattr(module, "PARSER_OPTIONS", {})
-        command_parser = subparsers.add_parser(name, help=help_text, description=help_text, **options)
+        command_parser = subparsers.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(command_parser)
         command_parser.set_defaults(run=module.run)
     return parser

@@ -85,5 +85,8 @@ ARABPRESS_MONITOR_IGNORED_DROPS = ["DuplicateUrl", "PublishedBeforeSince"]
 ARABPRESS_REDIS_ENABLED = False
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ARABPRESS_REDIS_KEY = "arabpress"  # prefix of the crawl's Redis keys: one per site and deployment
-ARABPRESS_REDIS_HEARTBEAT = 5.0  # seconds between each process's "busy/idle" updates
+ARABPRESS_REDIS_HEARTBEAT = 1.0  # seconds between each process's "busy/idle" updates (and idle checks)
 ARABPRESS_REDIS_WORKER_TIMEOUT = 60.0  # seconds without an update before a process counts as gone
+# Processes of one crawl writing one `crawls` document (`arabpress crawl --processes N` sets both).
+ARABPRESS_CRAWL_ID = ""  # empty: scrapyd's job id, else a new id
+ARABPRESS_CRAWL_PROCESSES = 1

@@ -21,6 +21,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from arabpress.extract import ArticlePage, page_kind
+from arabpress.extract.fallback import ExtractionError
 from arabpress.items import ArticleItem
 from arabpress.spiders.arabpress import ArabPressSpider, response_date
 
@@ -100,13 +101,16 @@ def extract_response(response: HtmlResponse, pipelines: list[Any]) -> Outcome:
     """Return what *response* yields once extracted and through *pipelines*."""
     selector = response.selector
     page = ArticlePage(selector, response.url)
-    kind = page_kind(selector, response.url, page)
-    if kind != "article":
-        label = f"not an article: {PAGE_KIND_REASONS.get(kind, kind)}"
-        if kind == "amp":
-            return Outcome(None, f"not an article: AMP copy of {page.url}", label)
-        return Outcome(None, label, label)
-    item = page.to_item()
+    try:
+        kind = page_kind(selector, response.url, page)
+        if kind != "article":
+            label = f"not an article: {PAGE_KIND_REASONS.get(kind, kind)}"
+            if kind == "amp":
+                return Outcome(None, f"not an article: AMP copy of {page.url}", label)
+            return Outcome(None, label, label)
+        item = page.to_item()
+    except ExtractionError as error:
+        return Outcome(None, f"extraction failed: {error}", "extraction failed")
     item["fetched_at"] = response_date(response)
     item["sitemap_lastmod"] = None
     return process(item, pipelines)
@@ -119,7 +123,8 @@ def html_problem(response: HtmlResponse) -> str | None:
     text = response.text
     if text.count("\ufffd") > max(3, len(text) * MAX_REPLACEMENT_SHARE):
         return f"has undecodable bytes for encoding {response.encoding}"
-    if not response.xpath("//body/*|//head/*"):
+    # lxml's parser always makes <html>, <head> and <body>: two levels are all there is to look at.
+    if not response.selector.root.xpath("boolean(/html/head/* | /html/body/*)"):
         return "is not HTML (no elements found)"
     return None
 

@@ -67,7 +67,7 @@ class SiteResource(resource.Resource):
         self.request_log = request_log
         self.origin = b""
 
-    def render_GET(self, request: server.Request) -> bytes:
+    def render_GET(self, request: server.Request) -> bytes | int:
         """Answer one GET (HEAD is derived from it by Twisted)."""
         url_path = request.path.decode("utf-8", "replace")
         if self.request_log is not None:
@@ -90,7 +90,18 @@ class SiteResource(resource.Resource):
             request.setHeader("Content-Type", DEFAULT_CONTENT_TYPE)
             return self._rewrite(self.not_found)
         request.setHeader("Content-Type", self.content_types.get(url_path, DEFAULT_CONTENT_TYPE))
-        return self._rewrite(file.read_bytes())
+        body = self._rewrite(file.read_bytes())
+        if override is not None and override.get("cut_short"):
+            return self._cut_short(request, body)
+        return body
+
+    @staticmethod
+    def _cut_short(request: server.Request, body: bytes) -> int:
+        """Announce twice the body's length, send the body, then drop the connection (a truncated download)."""
+        request.setHeader("Content-Length", str(len(body) * 2))
+        request.write(body)
+        request.channel.loseConnection()
+        return server.NOT_DONE_YET
 
     def _override(self, url_path: str) -> dict[str, Any] | None:
         """Return the override for *url_path* while it still applies."""

@@ -29,6 +29,8 @@ INVISIBLE_CHARACTERS = "".join(
     )
 )
 INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]+")
+# Either kind, looked for once: most paragraphs hold neither, and then neither pass runs.
+FOLDED_OR_DELETED = re.compile(f"[{INVISIBLE_CHARACTERS}\ufb50-\ufdff\ufe70-\ufeff]")
 
 # ZWNJ is kept inside words: Persian, Urdu and Kurdish names quoted in Arabic text need it to
 # keep two letters from joining (as in "می‌خواهم"), so deleting it would respell them. Next
@@ -89,7 +91,11 @@ def fold_presentation_forms(text: str) -> str:
 
 def normalize_characters(text: str) -> str:
     """Fold presentation forms, delete invisible marks, compose to NFC and fold all spaces to one."""
-    text = INVISIBLE.sub("", fold_presentation_forms(text))
+    if text.isascii():
+        # No presentation form, invisible mark or ZWNJ, and already NFC: only the spaces remain.
+        return " ".join(text.split())
+    if FOLDED_OR_DELETED.search(text) is not None:
+        text = INVISIBLE.sub("", fold_presentation_forms(text))
     # NFC comes after the deletions: a mark freed from a tatweel may now compose with its letter.
     text = unicodedata.normalize("NFC", text)
     if "\u200c" in text:

@@ -57,7 +57,10 @@ DATABASE = "arabpress_faults"
 
 # Stats keys that tell what became of each kind of bad page (make_site.py's kinds).
 BAD_PAGE_KEYS = {
-    "truncated": ["arabpress/pages/truncated"],
+    "truncated": [
+        "arabpress/pages/truncated",
+        "downloader/exception_type_count/scrapy.exceptions.ResponseDataLossError",
+    ],
     "too_large": ["downloader/exception_type_count/scrapy.exceptions.DownloadCancelledError"],
     "windows_1256": ["arabpress/encoding/detected/cp1256", "arabpress/encoding/detected/windows-1256"],
     "binary": ["arabpress/pages/binary"],

@@ -660,7 +660,8 @@ class BadArticle(NamedTuple):
 
 BUSY = {"status": 429, "headers": {"Retry-After": "1"}, "times": 2}
 BAD_ARTICLES = (
-    BadArticle("truncated", "truncated", "en", "Cut in the middle of its body, no closing tags: never stored."),
+    BadArticle("truncated", "truncated", "en", "Cut mid-body, the connection dropped short of its Content-Length: "
+               "never stored.", None, {"cut_short": True}),
     BadArticle("too_large", "too_large", "en", "Article page of 10.6 MB, above the download limit."),
     BadArticle("windows_1256", "article", "ar", "windows-1256, no charset in the header or the page.", "meta"),
     BadArticle("binary", "binary", "en", "Random bytes served as text/html; charset=utf-8."),

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psutil
 
@@ -60,6 +61,10 @@ TARGET_FULL_SHARE = 0.85  # full chain pages/min against bare Scrapy's
 TARGET_PEAK_RSS_MB = 300.0  # full chain with JOBDIR on, at the largest size
 TARGET_BULK_SPEEDUP = 5.0  # bulk upserts against per-item upserts
 TARGET_RSS_AT = 20_000  # the article count the RSS target speaks of
+# Targets of the crawl on the Redis frontier.
+TARGET_FRONTIER_SCALING = 1.6  # full chain, 2 processes against 1
+TARGET_SCALING_SHARE = 0.9  # the full chain's 2-process scaling against bare Scrapy's
+TARGET_SINGLE_SHARE = 0.65  # full chain in 1 process against bare Scrapy, pages/min
 
 # Local servers answer at once: no politeness delay; nothing else listens.
 LOCAL_SETTINGS = {
@@ -161,7 +166,20 @@ def cpu_seconds(process: psutil.Process) -> float:
     return float(times.user + times.system)
 
 
-def run_crawl(
+@dataclass
+class Started:
+    """A crawl process started by start_crawl, to be measured by finish_crawl."""
+
+    name: str
+    articles: int
+    workdir: Path
+    process: subprocess.Popen[bytes]
+    started: float
+    servers: dict[str, psutil.Process]
+    server_cpu_before: dict[str, float]
+
+
+def start_crawl(
     name: str,
     spider: str,
     base_url: str,
@@ -170,10 +188,9 @@ def run_crawl(
     articles: int,
     settings: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
-    timeout: float = CRAWL_TIMEOUT,
     wrap: Sequence[str] = (),
-) -> CrawlRun:
-    """Run one crawl process to its end and measure it."""
+) -> Started:
+    """Start one crawl process."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "stats.json").unlink(missing_ok=True)
     (workdir / "crawl.log").unlink(missing_ok=True)
@@ -182,22 +199,47 @@ def run_crawl(
     before = {role: cpu_seconds(process) for role, process in servers.items()}
     child_env = {**os.environ, "MONGO_ENABLED": "0", **(env or {})}
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=child_env, stdout=subprocess.DEVNULL)
-    returncode, usage = wait_with_rusage(process, timeout)
-    wall = time.monotonic() - started
-    stats_file = workdir / "stats.json"
+    # A session of its own: where the kernel shares CPU time between sessions (autogroup),
+    # each crawl process gets its own share, as it would get its own core on a free machine,
+    # rather than splitting this script's one share with the other processes of its crawl.
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=child_env, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    return Started(name, articles, workdir, process, started, servers, before)
+
+
+def finish_crawl(started: Started, timeout: float = CRAWL_TIMEOUT) -> CrawlRun:
+    """Wait for a crawl process to end and measure it; kill it when the wait is interrupted."""
+    try:
+        returncode, usage = wait_with_rusage(started.process, timeout)
+    except BaseException:
+        # In a session of its own, the crawl does not get the terminal's Ctrl-C.
+        started.process.kill()
+        started.process.wait()
+        raise
+    wall = time.monotonic() - started.started
+    stats_file = started.workdir / "stats.json"
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.is_file() else {}
     return CrawlRun(
-        name=name,
-        articles=articles,
+        name=started.name,
+        articles=started.articles,
         returncode=returncode,
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         peak_rss_mb=usage.ru_maxrss * 1024 / MB,  # Linux reports kilobytes
         stats=stats,
-        server_cpu={role: cpu_seconds(process) - before[role] for role, process in servers.items()},
-        log=workdir / "crawl.log",
+        server_cpu={
+            role: cpu_seconds(process) - started.server_cpu_before[role] for role, process in started.servers.items()
+        },
+        log=started.workdir / "crawl.log",
     )
+
+
+def run_crawl(
+    name: str, spider: str, base_url: str, workdir: Path, *, timeout: float = CRAWL_TIMEOUT, **options: Any
+) -> CrawlRun:
+    """Run one crawl process to its end and measure it (*options*: those of start_crawl)."""
+    return finish_crawl(start_crawl(name, spider, base_url, workdir, **options), timeout)
 
 
 # --- sites and servers ----------------------------------------------------------------------
@@ -234,6 +276,27 @@ def mongo_server() -> Iterator[tuple[str, str]]:
         return
     with LocalMongo() as server:
         yield server.uri, server.kind
+
+
+@contextlib.contextmanager
+def redis_server(off: bool) -> Iterator[str]:
+    """Yield a throwaway Redis's URL for the frontier rows ("" when off or when redis-server is missing)."""
+    from arabpress.local.redis import LocalRedis
+
+    if off:
+        yield ""
+        return
+    try:
+        server = LocalRedis()
+        server.start()
+    except FileNotFoundError as error:
+        print(f"rows on the Redis frontier left out: {error}", flush=True)
+        yield ""
+        return
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 def drop_database(uri: str, name: str) -> None:
@@ -316,12 +379,16 @@ def crawl_site(
     log: Callable[[str], None],
     names: Sequence[str] = CRAWLS,
     full_limit: int | None = None,
+    redis_url: str = "",
+    frontier: list[FrontierRun] | None = None,
 ) -> list[CrawlRun]:
-    """Serve the site of *articles* articles and run each crawl on it."""
+    """Serve the site of *articles* articles and run each crawl on it (and on the Redis frontier into *frontier*)."""
+    frontier = frontier if frontier is not None else []
     from arabpress.local.site import SiteServer
 
     site = ensure_site(articles, log=log)
     runs = []
+    startups: dict[str, float] = {}
     with SiteServer(site) as server:
         for name in names:
             if name == "full" and full_limit is not None and articles > full_limit:
@@ -333,12 +400,14 @@ def crawl_site(
             spider, settings, env = crawl_settings(name, workdir, database, uri, kind)
             log(f"  {name:8} {articles:>6} articles ...")
             run = run_crawl(name, spider, server.origin, workdir, articles=articles, settings=settings, env=env)
-            run.startup_cpu = startup
+            run.startup_cpu = startups[name] = startup
             if name == "full":
                 run.stats["bench/stored"] = count_documents(uri, database)
                 drop_database(uri, database)
             log(f"  {name:8} {articles:>6} articles: {describe(run)}")
             runs.append(run)
+        if redis_url and (full_limit is None or articles <= full_limit):
+            frontier += frontier_crawls(site, server.origin, articles, uri, kind, redis_url, out, startups, log)
     return runs
 
 
@@ -394,6 +463,159 @@ def heaviest(raw: Path, marker: str, top: int) -> list[tuple[str, float]]:
         for frame in frames:
             shares[frame] += int(count)
     return [(frame, share / total) for frame, share in shares.most_common(top)] if total else []
+
+
+# --- f: several crawl processes on the Redis frontier ---------------------------------------
+
+# The rows on the Redis frontier: the ceiling and the full chain, each in 1 and 2 processes.
+FRONTIER_CRAWLS = (("bare", 1), ("bare", 2), ("full", 1), ("full", 2))
+
+
+@dataclass
+class FrontierRun:
+    """One crawl run as N processes on one Redis frontier."""
+
+    name: str
+    processes: int
+    articles: int
+    runs: list[CrawlRun]
+    load: tuple[float, float]  # 1-minute load average at the start and at the end
+    check: str = ""  # the stored (or fetched) articles against the manifest, 2-process runs
+    check_ok: bool | None = None
+
+    @property
+    def pages(self) -> int:
+        """Return the responses all processes received."""
+        return sum(run.pages for run in self.runs)
+
+    @property
+    def items(self) -> int:
+        """Return the items all processes scraped."""
+        return sum(run.items for run in self.runs)
+
+    @property
+    def elapsed(self) -> float:
+        """Return the crawl's duration: its longest process's (they start together)."""
+        return max(run.elapsed for run in self.runs)
+
+    @property
+    def pages_per_minute(self) -> float:
+        """Return the whole crawl's pages per minute."""
+        return 60.0 * self.pages / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def cpu_per_page_ms(self) -> float:
+        """Return the CPU milliseconds per page of all processes together, start-up left out."""
+        cpu = sum(max(run.cpu - run.startup_cpu, 0.0) for run in self.runs)
+        return 1000.0 * cpu / self.pages if self.pages else 0.0
+
+
+def frontier_settings(
+    name: str, processes: int, workdir: Path, database: str, uri: str, kind: str, redis_url: str
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """Return the spider, settings and environment of each process of a crawl on the Redis frontier."""
+    from arabpress.distributed.processes import shared_crawl_settings
+
+    spider, settings, env = crawl_settings(name, workdir, database, uri, kind)
+    settings.pop("JOBDIR", None)  # Redis holds the queue
+    settings |= dict(shared_crawl_settings(uuid.uuid4().hex, processes))
+    settings |= {"REDIS_URL": redis_url, "ARABPRESS_REDIS_KEY": f"bench-{uuid.uuid4().hex[:8]}"}
+    return spider, settings, env
+
+
+def manifest_check(uri: str, database: str, site: Path, scraped: int) -> tuple[str, bool]:
+    """Say whether every article of the manifest is stored once, and scraped once."""
+    import pymongo
+
+    from benchmarks.faults import expected_articles
+
+    expected = expected_articles(site)
+    client: pymongo.MongoClient[dict[str, Any]]
+    with pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000) as client:
+        urls = [document["url"] for document in client[database]["articles"].find({}, {"url": 1, "_id": 0})]
+    paths = Counter(urlsplit(url).path for url in urls)
+    missing = set(expected) - set(paths)
+    twice = [path for path, count in paths.items() if count > 1]
+    unexpected = set(paths) - set(expected)
+    line = (
+        f"{len(urls):,} stored of {len(expected):,} in the manifest: {len(missing)} missing, {len(twice)} twice, "
+        f"{len(unexpected)} unexpected; {scraped:,} scraped"
+    )
+    return line, not (missing or twice or unexpected) and scraped == len(expected)
+
+
+def run_frontier(
+    name: str,
+    processes: int,
+    site: Path,
+    origin: str,
+    articles: int,
+    uri: str,
+    kind: str,
+    redis_url: str,
+    out: Path,
+    startup: float,
+) -> FrontierRun:
+    """Run crawl *name* as *processes* processes on one Redis frontier and measure each."""
+    database = f"arabpress_bench_{uuid.uuid4().hex[:8]}"
+    workdir = out / f"{name}-redis-{processes}-{articles}"
+    spider, settings, env = frontier_settings(name, processes, workdir, database, uri, kind, redis_url)
+    load_before = os.getloadavg()[0]
+    started = [
+        start_crawl(
+            f"{name}-redis-{processes}", spider, origin, workdir / f"process-{number}", articles=articles,
+            settings=settings, env=env,
+        )
+        for number in range(1, processes + 1)
+    ]  # fmt: skip
+    try:
+        runs = [finish_crawl(process) for process in started]
+    except BaseException:
+        for process in started:
+            if process.process.poll() is None:
+                process.process.kill()
+        raise
+    for run in runs:
+        run.startup_cpu = startup
+    result = FrontierRun(name, processes, articles, runs, (load_before, os.getloadavg()[0]))
+    if name == "full":
+        result.check, result.check_ok = manifest_check(uri, database, site, result.items)
+        drop_database(uri, database)
+    return result
+
+
+def frontier_crawls(
+    site: Path, origin: str, articles: int, uri: str, kind: str, redis_url: str, out: Path,
+    startups: dict[str, float], log: Callable[[str], None],
+) -> list[FrontierRun]:  # fmt: skip
+    """Run the rows on the Redis frontier on one site; check the 2-process runs."""
+    results: list[FrontierRun] = []
+    for name, processes in FRONTIER_CRAWLS:
+        if name not in startups:
+            startups[name] = measure_startup(name, origin, out / f"{name}-{articles}" / "startup", uri, kind)
+        log(f"  {name:8} {articles:>6} articles, {processes} process(es) on Redis ...")
+        result = run_frontier(name, processes, site, origin, articles, uri, kind, redis_url, out, startups[name])
+        single = next((run for run in results if run.name == name and run.processes == 1), None)
+        if name == "bare" and processes > 1 and single is not None:
+            # The ceiling stores nothing: every page fetched once means as many pages as one process
+            # fetched, and robots.txt once more for each further process's own rules.
+            expected = single.pages + processes - 1
+            result.check = f"{result.pages:,} pages fetched; one process: {single.pages:,} (+1 robots.txt per process)"
+            result.check_ok = result.pages == expected
+        log(f"  {name:8} {articles:>6} articles, {processes} process(es) on Redis: {describe_frontier(result)}")
+        results.append(result)
+    return results
+
+
+def describe_frontier(result: FrontierRun) -> str:
+    """Return one line of a crawl's figures on the Redis frontier."""
+    rss = " / ".join(f"{run.peak_rss_mb:.0f}" for run in result.runs)
+    codes = ",".join(str(run.returncode) for run in result.runs)
+    return (
+        f"{result.pages} pages, {result.items} items in {result.elapsed:.1f} s: {result.pages_per_minute:,.0f} "
+        f"pages/min, {result.cpu_per_page_ms:.2f} ms CPU/page, peak RSS {rss} MB (exit {codes}; load "
+        f"{result.load[0]:.1f} -> {result.load[1]:.1f}){'; ' + result.check if result.check else ''}"
+    )
 
 
 # --- d: MongoDB writes ----------------------------------------------------------------------
@@ -607,6 +829,7 @@ class Report:
     kind: str  # "ferretdb", "mongod" or "MONGO_URI"
     lookups: list[tuple[str, float]]
     profile: list[tuple[str, float]] = field(default_factory=list)
+    frontier: list[FrontierRun] = field(default_factory=list)
     site_server: str = "arabpress.sitesrv (Twisted), one process"
     lines: list[str] = field(default_factory=list)
 
@@ -667,6 +890,54 @@ def write_table(report: Report) -> str:
     return table(["method", "items", "items/s, empty collection", "items/s, all stored already"], rows)
 
 
+def frontier_table(report: Report) -> str:
+    """The crawls on the Redis frontier, 1 and 2 processes."""
+    rows = []
+    for result in report.frontier:
+        bare = next(
+            (other for other in report.frontier
+             if other.name == "bare" and other.processes == result.processes and other.articles == result.articles),
+            None,
+        )  # fmt: skip
+        share = f"{result.pages_per_minute / bare.pages_per_minute:.0%}" if bare and bare.pages_per_minute else "-"
+        rows.append([
+            f"{result.articles:,}", f"{result.name}, Redis, {result.processes} proc.",
+            f"{result.pages:,}", f"{result.items:,}", f"{result.elapsed:.0f}", f"{result.pages_per_minute:,.0f}",
+            scaling(report, result), share, f"{result.cpu_per_page_ms:.2f}",
+            " / ".join(f"{run.peak_rss_mb:.0f}" for run in result.runs),
+            f"{result.load[0]:.1f} -> {result.load[1]:.1f}",
+            {True: "yes: ", False: "**NO**: ", None: ""}[result.check_ok] + (result.check or "-"),
+            ",".join(str(run.returncode) for run in result.runs),
+        ])  # fmt: skip
+    header = [
+        "articles", "crawl", "pages", "items", "seconds", "pages/min", "x 1 process", "of bare (same processes)",
+        "CPU ms/page", "peak RSS MB per process", "load (1 min) start -> end", "each article once", "exit",
+    ]  # fmt: skip
+    return table(header, rows)
+
+
+def frontier_run(report: Report, name: str, processes: int, articles: int) -> FrontierRun | None:
+    """Return the crawl *name* in *processes* processes on the Redis frontier."""
+    return next(
+        (run for run in report.frontier if (run.name, run.processes, run.articles) == (name, processes, articles)),
+        None,
+    )
+
+
+def scaling_factor(report: Report, name: str, processes: int, articles: int) -> float | None:
+    """Return the pages/min of *processes* processes against one, on the Redis frontier."""
+    many, one = frontier_run(report, name, processes, articles), frontier_run(report, name, 1, articles)
+    if many is None or one is None or not one.pages_per_minute:
+        return None
+    return many.pages_per_minute / one.pages_per_minute
+
+
+def scaling(report: Report, result: FrontierRun) -> str:
+    """Return a row's pages/min against the same crawl in one process."""
+    factor = scaling_factor(report, result.name, result.processes, result.articles)
+    return f"x{factor:.2f}" if factor is not None else "-"
+
+
 def date_table(report: Report) -> str:
     """parse_iso against dateparser."""
     rows = [
@@ -692,6 +963,24 @@ def targets(report: Report) -> list[tuple[str, bool | None, str]]:
         ok = run.peak_rss_mb < TARGET_PEAK_RSS_MB if sizes[-1] >= TARGET_RSS_AT else None
         checks.append((f"{label}: peak RSS < {TARGET_PEAK_RSS_MB:.0f} MB at {TARGET_RSS_AT:,} (JOBDIR on)", ok,
                        f"{run.peak_rss_mb:.0f} MB at {sizes[-1]:,} articles"))  # fmt: skip
+    for articles in sorted({result.articles for result in report.frontier}):
+        full, bare = scaling_factor(report, "full", 2, articles), scaling_factor(report, "bare", 2, articles)
+        if full is not None:
+            checks.append((f"full chain, 2 processes on Redis >= {TARGET_FRONTIER_SCALING}x 1 process",
+                           full >= TARGET_FRONTIER_SCALING, f"x{full:.2f} at {articles:,} articles"))  # fmt: skip
+        if full is not None and bare:
+            checks.append((f"full chain's 2-process scaling >= {TARGET_SCALING_SHARE:.0%} of bare Scrapy's",
+                           full / bare >= TARGET_SCALING_SHARE,
+                           f"{full / bare:.0%} (x{full:.2f} / x{bare:.2f}) at {articles:,} articles"))  # fmt: skip
+        full_one, bare_one = frontier_run(report, "full", 1, articles), frontier_run(report, "bare", 1, articles)
+        if full_one and bare_one and bare_one.pages_per_minute:
+            share = full_one.pages_per_minute / bare_one.pages_per_minute
+            checks.append((f"full chain, 1 process on Redis >= {TARGET_SINGLE_SHARE:.0%} of bare pages/min",
+                           share >= TARGET_SINGLE_SHARE, f"{share:.0%} at {articles:,} articles"))  # fmt: skip
+        checked = [result for result in report.frontier if result.articles == articles and result.check_ok is not None]
+        if checked:
+            checks.append(("every article once in the 2-process runs (manifest)", all(r.check_ok for r in checked),
+                           f"{len(checked)} runs at {articles:,} articles"))  # fmt: skip
     if len(report.writes) == 2:
         speedup = report.writes[0].first_rate / report.writes[1].first_rate
         again = report.writes[0].again_rate / report.writes[1].again_rate
@@ -744,6 +1033,22 @@ def render(report: Report, started: datetime, seconds: float, command: str) -> s
             else []
         ),
         "",
+        *(
+            [
+                "### f. Several processes on the Redis frontier (same site, same run)",
+                "",
+                frontier_table(report),
+                "",
+                "Each row is one crawl of the whole site by N `scrapy crawl` processes started together on one "
+                "Redis frontier (`ARABPRESS_REDIS_ENABLED`, one crawl id). pages/min: all processes' pages over the "
+                "longest process's elapsed time; CPU ms/page: all processes' CPU, less each one's start-up, over all "
+                "pages. x 1 process is the scaling factor. The site server, the database, Redis and every other job "
+                "on the machine share its cores: the load average at each run's start and end says how busy it was.",
+                "",
+            ]
+            if report.frontier
+            else []
+        ),
         "### Growth",
         "",
         growth_table(report),
@@ -824,6 +1129,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="also profile the full chain with py-spy (smallest site)"
     )
+    parser.add_argument(
+        "--no-redis", action="store_true", help="leave out the rows on the Redis frontier (1 and 2 processes)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/RESULTS.md alone")
     return parser.parse_args(argv)  # fmt: skip
 
@@ -843,18 +1151,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"benchmarks: sites {', '.join(f'{size:,}' for size in sizes)} articles; output in {out}", flush=True)
     runs: list[CrawlRun] = []
-    with mongo_server() as (uri, kind):
+    frontier: list[FrontierRun] = []
+    with mongo_server() as (uri, kind), redis_server(args.no_redis) as redis_url:
         server = f"{server_version(uri)} ({kind})"
         full_limit = FERRETDB_FULL_LIMIT if kind == "ferretdb" and not args.full_on_ferretdb else None
         for size in sizes:
-            runs += crawl_site(size, uri, kind, out, lambda line: print(line, flush=True), names, full_limit)
+            runs += crawl_site(
+                size, uri, kind, out, lambda line: print(line, flush=True), names, full_limit, redis_url, frontier
+            )
         print(f"d. MongoDB writes: {write_items:,} items ...", flush=True)
         documents = sample_documents(ensure_site(sizes[0]), write_items)
         writes, lookups = bench_writes(uri, documents, batch_size=int(defaults.MONGO_BATCH_SIZE))
         profile = profile_crawl(sizes[0], uri, kind, out) if args.profile else []
     print("e. date normalization ...", flush=True)
     dates = bench_dates(100 if args.quick else 300)
-    report = Report(runs, writes, dates, server, kind, lookups, profile)
+    report = Report(runs, writes, dates, server, kind, lookups, profile, frontier)
     command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
     text = render(report, started, time.monotonic() - clock, command.strip())
     print("\n" + text)

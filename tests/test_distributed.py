@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import redis
@@ -14,11 +19,57 @@ from scrapy.utils.test import get_crawler
 
 import arabpress.settings
 from arabpress.distributed.workers import FrontierWorkers
+from arabpress.local.process import free_port
 from arabpress.local.site import SiteServer
 from arabpress.spiders.arabpress import ArabPressSpider
-from tests.operations import ARTICLE_PATHS, CrawlProcess, mongo_env, requested_paths, stored_paths
+from tests.crawl import LOCAL_SETTINGS, PROJECT_ROOT
+from tests.operations import (
+    ARTICLE_PATHS,
+    CrawlProcess,
+    crawl_documents,
+    mongo_env,
+    requested_paths,
+    stored_paths,
+    wait_for,
+)
 
 KEY = "arabpress-test"
+
+
+class Shared(NamedTuple):
+    """A served copy of the sample site, a Redis and a fresh database for shared-frontier crawls."""
+
+    server: SiteServer
+    tmp_path: Path
+    redis_url: str
+    mongo_uri: str
+    mongo_database: str
+
+
+@pytest.fixture
+def shared(
+    tmp_path: Path,
+    site_copy: Path,
+    serve_site: Callable[[Path], SiteServer],
+    redis_url: str,
+    mongo_uri: str,
+    mongo_database: str,
+) -> Shared:
+    """Serve a copy of the sample site; return it with a Redis and a database."""
+    return Shared(serve_site(site_copy), tmp_path, redis_url, mongo_uri, mongo_database)
+
+
+def frontier(redis_url: str, heartbeat: str, timeout: str, **settings: str) -> dict[str, str]:
+    """Return the settings of a crawl process on the test's frontier, two requests at a time."""
+    return {
+        "ARABPRESS_REDIS_ENABLED": "1",
+        "REDIS_URL": redis_url,
+        "ARABPRESS_REDIS_KEY": KEY,
+        "ARABPRESS_REDIS_HEARTBEAT": heartbeat,
+        "ARABPRESS_REDIS_WORKER_TIMEOUT": timeout,
+        "CONCURRENT_REQUESTS": "2",
+        **settings,
+    }
 
 
 def crawler_with(**overrides: Any) -> Crawler:
@@ -49,29 +100,10 @@ def test_the_switch_on_without_redis_url_is_refused() -> None:
         crawler_with(ARABPRESS_REDIS_ENABLED="1", REDIS_URL="")
 
 
-def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(
-    tmp_path: Path,
-    site_copy: Path,
-    serve_site: Callable[[Path], SiteServer],
-    redis_url: str,
-    mongo_uri: str,
-    mongo_database: str,
-) -> None:
-    server = serve_site(site_copy)
-    settings = {
-        "ARABPRESS_REDIS_ENABLED": "1",
-        "REDIS_URL": redis_url,
-        "ARABPRESS_REDIS_KEY": KEY,
-        "ARABPRESS_REDIS_HEARTBEAT": "0.5",
-        "ARABPRESS_REDIS_WORKER_TIMEOUT": "10",
-        # Slow enough for the two to overlap on a site of 70 pages.
-        "DOWNLOAD_DELAY": "0.05",
-        "CONCURRENT_REQUESTS": "2",
-        # Each process checks its own share of the site, which may hold few articles and
-        # the sample's one dropped story: the checks of a whole crawl do not apply.
-        "ARABPRESS_MONITOR_MIN_ARTICLES": "0",
-        "ARABPRESS_MONITOR_MAX_DROP_RATIO": "1",
-    }
+def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(shared: Shared) -> None:
+    server, tmp_path, redis_url, mongo_uri, mongo_database = shared
+    # Slow enough for the two to overlap on a site of 70 pages.
+    settings = frontier(redis_url, heartbeat="0.5", timeout="10", DOWNLOAD_DELAY="0.05")
     env = mongo_env(mongo_uri, mongo_database)
     crawls = [CrawlProcess(server.origin, tmp_path / f"worker-{n}", settings, env) for n in (1, 2)]
     try:
@@ -97,3 +129,134 @@ def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(
     # The last process to finish cleared the crawl's keys: the next crawl starts afresh.
     with redis.Redis.from_url(redis_url) as client:
         assert list(client.scan_iter(match=f"{KEY}:*")) == []
+
+
+def test_a_killed_process_loses_no_article_its_requests_in_flight_go_back_to_the_queue(shared: Shared) -> None:
+    server, tmp_path, redis_url, mongo_uri, mongo_database = shared
+    shared = frontier(redis_url, heartbeat="0.3", timeout="3", DOWNLOAD_DELAY="0.2")
+    env = mongo_env(mongo_uri, mongo_database)
+    # The first holds its articles in the write buffer (no timed flush before it is killed).
+    doomed = CrawlProcess(server.origin, tmp_path / "doomed", {**shared, "MONGO_FLUSH_INTERVAL": "600"}, env)
+    survivor = CrawlProcess(server.origin, tmp_path / "survivor", shared, env)
+    client = redis.Redis.from_url(redis_url)
+    try:
+
+        def doomed_holds_articles() -> bool:
+            for key in client.scan_iter(match=f"{KEY}:progress:*"):
+                if f":{doomed.process.pid}:" in key.decode() and int(client.hget(key, "items") or 0) >= 2:
+                    return True
+            return False
+
+        wait_for(doomed_holds_articles, doomed, 60, "two articles scraped by the first process")
+        doomed.process.kill()
+        doomed.wait(10)
+        assert survivor.wait(120) == 0, survivor.log()[-3000:]
+    finally:
+        doomed.kill()
+        survivor.kill()
+        client.close()
+    stats = survivor.stats()
+    assert stats["finish_reason"] == "finished"
+    assert stats.get("arabpress/frontier/requeued", 0) >= 2, stats
+    # Every article stored, once, although the first process died with some in its buffer.
+    assert stored_paths(mongo_uri, mongo_database, server.origin) == sorted(ARTICLE_PATHS)
+    with redis.Redis.from_url(redis_url) as check:
+        assert list(check.scan_iter(match=f"{KEY}:*")) == []
+
+
+def launch(origin: str, tmp_path: Path, redis_url: str, env: dict[str, str], *settings: str) -> subprocess.Popen[str]:
+    """Start ``arabpress crawl --processes 2`` on *origin*, its progress every half second."""
+    command = [sys.executable, "-m", "arabpress.cli", "crawl", "--processes", "2", "--progress", "0.5"]
+    command += ["--logdir", str(tmp_path / "logs"), "-a", f"base_url={origin}"]
+    shared = {
+        **LOCAL_SETTINGS,
+        "REDIS_URL": redis_url,
+        "ARABPRESS_REDIS_KEY": KEY,
+        "ARABPRESS_REDIS_HEARTBEAT": "0.3",
+        "ARABPRESS_REDIS_WORKER_TIMEOUT": "3",
+        "CONCURRENT_REQUESTS": "2",
+        # The checks run in each process on its own figures: the one dropped story of the
+        # sample is a quarter of a process's few articles.
+        "ARABPRESS_MONITOR_MAX_DROP_RATIO": "0.5",
+    }
+    for name, value in shared.items():
+        command += ["-s", f"{name}={value}"]
+    for setting in settings:
+        command += ["-s", setting]
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_arabpress_crawl_runs_n_processes_with_one_progress_line_and_one_crawl_record(shared: Shared) -> None:
+    server, tmp_path, redis_url, mongo_uri, mongo_database = shared
+    launcher = launch(server.origin, tmp_path, redis_url, mongo_env(mongo_uri, mongo_database), "DOWNLOAD_DELAY=0.1")
+    try:
+        output, _ = launcher.communicate(timeout=180)
+    finally:
+        launcher.kill()
+    assert launcher.returncode == 0, output
+    progress = [line for line in output.splitlines() if line.startswith("progress: ")]
+    assert progress and all("/2 processes running" in line for line in progress), output
+    assert f"{len(ARTICLE_PATHS)} articles scraped by 2 processes" in output, output
+
+    assert stored_paths(mongo_uri, mongo_database, server.origin) == sorted(ARTICLE_PATHS)
+    [record] = crawl_documents(mongo_uri, mongo_database)
+    assert record["status"] == "finished" and record["finish_reason"] == "finished", record.get("failed_checks")
+    assert record["processes_expected"] == 2 and len(record["processes"]) == 2
+    assert record["articles"]["new"] == len(ARTICLE_PATHS)
+    assert sum(entry["articles"]["new"] for entry in record["processes"]) == len(ARTICLE_PATHS)
+    assert record["pages_fetched"] == sum(entry["pages_fetched"] for entry in record["processes"])
+    assert all(entry["pages_fetched"] >= 5 for entry in record["processes"]), record["processes"]
+    with redis.Redis.from_url(redis_url) as client:
+        assert list(client.scan_iter(match=f"{KEY}:*")) == []
+
+
+def test_arabpress_crawl_completes_the_record_of_a_killed_process_and_loses_no_article(shared: Shared) -> None:
+    server, tmp_path, redis_url, mongo_uri, mongo_database = shared
+    launcher = launch(
+        server.origin,
+        tmp_path,
+        redis_url,
+        mongo_env(mongo_uri, mongo_database),
+        "DOWNLOAD_DELAY=0.2",
+        "MONGO_FLUSH_INTERVAL=600",  # articles wait in the write buffer until the process closes
+    )
+    client = redis.Redis.from_url(redis_url)
+    try:
+        deadline = time.monotonic() + 60
+        victim = 0
+        while not victim and time.monotonic() < deadline and launcher.poll() is None:
+            for key in client.scan_iter(match=f"{KEY}:progress:*"):
+                if int(client.hget(key, "items") or 0) >= 2:
+                    victim = int(key.decode().split(":")[-2])  # <prefix>:progress:<host>:<pid>:<random>
+                    break
+            time.sleep(0.05)
+        assert victim, "no process scraped two articles"
+        os.kill(victim, signal.SIGKILL)
+        output, _ = launcher.communicate(timeout=180)
+    finally:
+        launcher.kill()
+        client.close()
+    assert launcher.returncode == 1, output
+    assert "died (exit -9) before closing" in output, output
+    assert stored_paths(mongo_uri, mongo_database, server.origin) == sorted(ARTICLE_PATHS)
+    [record] = crawl_documents(mongo_uri, mongo_database)
+    assert record["status"] == "failed" and record["finish_reason"] == "killed by signal 9", record
+    assert len(record["processes"]) == 2
+    assert any("killed by signal 9" in reason for reason in record["failed_checks"]), record
+
+
+def test_arabpress_crawl_without_redis_is_one_line() -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    command = [sys.executable, "-m", "arabpress.cli", "crawl", "--processes", "2", "-s", f"REDIS_URL={url}"]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"arabpress crawl: Redis at {url} does not answer: "), line
+    assert result.stdout == ""

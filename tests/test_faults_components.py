@@ -155,3 +155,22 @@ def test_retry_after_off_retries_at_once(
     assert ARTICLE in titles(result.items, server.origin)
     assert result.stats["retry/count"] >= 1
     assert not any(key.startswith("arabpress/retry_after/") for key in result.stats)
+
+
+def test_download_cut_short_is_counted_and_unclosed_page_is_stored(
+    tmp_path: Path, site_copy: Path, serve_site: Callable[[Path], SiteServer]
+) -> None:
+    # The connection drops short of the announced Content-Length: Scrapy flags the data loss.
+    add_json(site_copy, "responses.json", {ARTICLE: {"cut_short": True}})
+    # A whole download whose markup leaves out the optional </body></html>.
+    unclosed = page(site_copy, OTHER_ARTICLE)
+    unclosed.write_text(unclosed.read_text(encoding="utf-8").replace("</body>", "").replace("</html>", ""))
+    server = serve_site(site_copy)
+
+    result = run_crawl(server.origin, tmp_path, settings={"DOWNLOAD_FAIL_ON_DATALOSS": "False"})
+
+    assert result.returncode == 0, result.log[-3000:]
+    scraped = titles(result.items, server.origin)
+    assert ARTICLE not in scraped
+    assert result.stats["arabpress/pages/truncated"] == 1
+    assert scraped[OTHER_ARTICLE].startswith("OPEC")

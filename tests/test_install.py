@@ -2,7 +2,7 @@
 
 - the wheel alone (no extras), as ``pip install arabpress`` gives it: ``arabpress extract``
   run from ``/`` prints the article with the pipelines' ``published_at``, and
-  ``arabpress crawl`` crawls the sample site;
+  ``scrapy crawl arabpress`` (SCRAPY_SETTINGS_MODULE set) crawls the sample site;
 - the scrapyd image's dependency set (``deploy/requirements.py deploy``): scrapyd started
   from it deploys the egg and a job stores the sample site's articles.
 
@@ -134,12 +134,13 @@ def test_the_wheel_alone_extracts_and_crawls_from_any_folder(
         check=True,
     )
     assert located.stdout.startswith(str(tmp_path / "venv")), located.stdout
-    # And crawls (no database here: the feed shows what it would store).
+    # And crawls, with scrapy crawl told the settings module (no scrapy.cfg here; no
+    # database either: the feed shows what it would store).
     options = ["-s", "MONGO_ENABLED=False", "-s", "AUTOTHROTTLE_ENABLED=False", "-O", "items.jsonl:jsonlines"]
     crawl = subprocess.run(
-        [str(bin_dir / "arabpress"), "crawl", "-a", f"base_url={sample_site.origin}", *options],
+        [str(bin_dir / "scrapy"), "crawl", "arabpress", "-a", f"base_url={sample_site.origin}", *options],
         cwd=tmp_path,
-        env=clean_env(),
+        env={**clean_env(), "SCRAPY_SETTINGS_MODULE": "arabpress.settings"},
         capture_output=True,
         text=True,
         timeout=180,

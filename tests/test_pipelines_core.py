@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -116,6 +119,17 @@ def test_fingerprint_follows_title_and_body() -> None:
 )
 def test_word_count(body: str, words: int) -> None:
     assert word_count(body) == words
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.text(), st.lists(st.sampled_from(["a", "١", "_", "-", "«", "…", " ", "\u00a0", "\n", "x-y,"])).map("".join)
+    )
+)
+def test_word_count_counts_the_space_separated_runs_holding_a_letter_or_digit(body: str) -> None:
+    # The definition: each run of non-spaces counted once from its first word character.
+    assert word_count(body) == len(re.findall(r"\w\S*", body))
 
 
 def test_fingerprint_pipeline_sets_both_fields() -> None:

@@ -94,6 +94,32 @@ def test_schedules_and_refuses_a_second_run_while_one_is_pending(scrapyd: Scrapy
     assert scrapyd.job_state(third.stdout.strip()) == "pending"
 
 
+def test_processes_schedules_jobs_of_one_crawl_on_the_redis_frontier(
+    scrapyd: ScrapydProcess, clean_queue: None
+) -> None:
+    result = schedule("--processes", "3", "-s", "LOG_LEVEL=DEBUG", env=credentials(scrapyd))
+    assert result.returncode == 0, result.stderr
+    jobs = result.stdout.split()
+    assert len(jobs) == 3 and all(JOB_ID.match(job) for job in jobs), result.stdout
+    pending = {job["id"]: job for job in scrapyd.api("listjobs.json", project="arabpress")["pending"]}
+    assert set(pending) == set(jobs)
+    settings = [pending[job]["settings"] for job in jobs]
+    crawl = settings[0]["ARABPRESS_CRAWL_ID"]
+    assert JOB_ID.match(crawl) and crawl not in jobs
+    assert (
+        settings
+        == [
+            {
+                "ARABPRESS_REDIS_ENABLED": "1",
+                "ARABPRESS_CRAWL_ID": crawl,
+                "ARABPRESS_CRAWL_PROCESSES": "3",
+                "LOG_LEVEL": "DEBUG",
+            }
+        ]
+        * 3
+    )
+
+
 def crontab_entries() -> list[tuple[list[str], str]]:
     """Return the five time fields and the command of every job line of deploy/crontab."""
     entries = []

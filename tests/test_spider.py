@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import scrapy
-from scrapy.http import TextResponse, XmlResponse
+from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 
 from arabpress.offline import make_crawler
 from arabpress.spiders.arabpress import (
@@ -157,7 +157,8 @@ def test_lastmod_parsing() -> None:
 
 def test_truncated_article_is_counted_not_stored(spider: ArabPressSpider) -> None:
     whole = load_sample_response(AVIATION)
-    cut = whole.replace(body=whole.body[: len(whole.body) * 2 // 3])
+    # What Scrapy hands over when the connection ends before Content-Length (DOWNLOAD_FAIL_ON_DATALOSS off).
+    cut = whole.replace(body=whole.body[: len(whole.body) * 2 // 3], flags=["dataloss"])
     cut.request = scrapy.Request(cut.url)
     results = list(spider.parse_page(cut))
     assert all(isinstance(result, scrapy.Request) for result in results)
@@ -166,6 +167,26 @@ def test_truncated_article_is_counted_not_stored(spider: ArabPressSpider) -> Non
     # The whole page does yield its article.
     whole.request = scrapy.Request(whole.url)
     assert [result for result in spider.parse_page(whole) if not isinstance(result, scrapy.Request)]
+
+
+def test_page_without_closing_html_tag_is_stored(spider: ArabPressSpider) -> None:
+    whole = load_sample_response(AVIATION)
+    # A complete download whose markup simply omits the optional end tags.
+    unclosed = whole.replace(body=whole.body.replace(b"</body>", b"").replace(b"</html>", b""))
+    unclosed.request = scrapy.Request(unclosed.url)
+    items = [result for result in spider.parse_page(unclosed) if not isinstance(result, scrapy.Request)]
+    assert len(items) == 1
+    assert items[0]["body"] == load_item_body(spider, whole)
+    assert spider.crawler.stats is not None
+    assert spider.crawler.stats.get_value("arabpress/pages/truncated") is None
+
+
+def load_item_body(spider: ArabPressSpider, response: HtmlResponse) -> str:
+    """Return the body of the article the spider yields for *response*."""
+    response.request = scrapy.Request(response.url)
+    items = [result for result in spider.parse_page(response) if not isinstance(result, scrapy.Request)]
+    body: str = items[0]["body"]
+    return body
 
 
 def test_invalid_json_ld_is_counted_and_the_article_kept(spider: ArabPressSpider) -> None:

@@ -11,10 +11,14 @@ from scrapy.utils.test import get_crawler
 
 from arabpress.storage.crawls import (
     CRAWL_ID_STAT,
+    add_process,
+    combined_summary,
     crawl_id,
     crawl_summary,
     failure_reasons,
     finish_crawl,
+    finish_shared_crawl,
+    join_crawl,
     last_crawl,
     mark_crawl_failed,
     start_crawl,
@@ -126,3 +130,35 @@ def test_last_crawl_is_the_latest_started(crawls: Collection[dict[str, Any]]) ->
     latest = last_crawl(crawls, "arabpress")
     assert latest is not None and latest["crawl_id"] == "new"
     assert (last_crawl(crawls) or {}).get("crawl_id") == "other"
+
+
+def test_a_shared_crawl_sums_its_processes_figures() -> None:
+    first = crawl_summary({
+        "response_received_count": 10, "mongo/inserted": 4, "item_dropped_reasons_count/MissingBody": 1,
+        "httperror/response_ignored_status_count/404": 2, "log_count/ERROR": 1,
+    })  # fmt: skip
+    second = crawl_summary({
+        "response_received_count": 7, "mongo/inserted": 3, "mongo/updated": 1,
+        "item_dropped_reasons_count/MissingBody": 2, "item_dropped_reasons_count/DuplicateUrl": 1,
+    })  # fmt: skip
+    total = combined_summary([first, second])
+    assert total["pages_fetched"] == 17
+    assert total["articles"] == {"new": 7, "updated": 1, "unchanged": 0, "rejected": 0, "not_written": 0}
+    assert total["drops"] == [{"reason": "MissingBody", "count": 3}, {"reason": "DuplicateUrl", "count": 1}]
+    assert total["errors"] == {"log_errors": 1, "exceptions": [], "http_status": [{"status": "404", "count": 2}]}
+
+
+def test_a_shared_crawl_is_completed_by_its_last_process(crawls: Collection[dict[str, Any]]) -> None:
+    for _ in range(2):  # each process joins; the second finds the document made
+        join_crawl(crawls, "shared", {"spider": "arabpress", "started_at": T0}, processes=2)
+    assert record(crawls, "shared")["status"] == "running"
+    entry = {"finished_at": later(5), "finish_reason": "finished", "failed": [], **crawl_summary({"mongo/inserted": 2})}
+    document = add_process(crawls, "shared", {"process": "a", **entry})
+    assert document is not None and len(document["processes"]) == 1 and document["status"] == "running"
+    document = add_process(crawls, "shared", {"process": "b", **entry, "finish_reason": "shutdown", "failed": ["x"]})
+    assert document is not None
+    finish_shared_crawl(crawls, document)
+    done = record(crawls, "shared")
+    assert done["status"] == "failed" and done["failed_checks"] == ["x"]
+    assert done["finish_reason"] == "shutdown" and done["articles"]["new"] == 4
+    assert [entry["process"] for entry in done["processes"]] == ["a", "b"]

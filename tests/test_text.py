@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -12,14 +13,19 @@ from scrapy.http import HtmlResponse
 
 from arabpress.sitesrv import SAMPLE_SITE
 from arabpress.text import (
+    INVISIBLE,
     INVISIBLE_CHARACTERS,
+    REPEATED_ZWNJ,
+    STRAY_ZWNJ,
     boilerplate_pattern,
     clean_body,
     clean_list,
     clean_optional,
     clean_paragraphs,
     clean_text,
+    fold_presentation_forms,
     is_boilerplate,
+    normalize_characters,
     repeats_opening,
     sift_paragraphs,
 )
@@ -487,3 +493,15 @@ def test_clean_text_is_idempotent_for_every_bmp_character(context: str) -> None:
         if clean_text(once) != once:
             unstable.append(hex(code_point))
     assert unstable == []
+
+
+def every_step(text: str) -> str:
+    """normalize_characters with every step run on every text (no shortcut for ASCII or plain text)."""
+    text = unicodedata.normalize("NFC", INVISIBLE.sub("", fold_presentation_forms(text)))
+    return " ".join(STRAY_ZWNJ.sub("", REPEATED_ZWNJ.sub("\u200c", text)).split())
+
+
+@settings(max_examples=500)
+@given(st.one_of(texts, st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
+def test_normalize_characters_shortcuts_change_nothing(text: str) -> None:
+    assert normalize_characters(text) == every_step(text)

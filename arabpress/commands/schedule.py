@@ -1,8 +1,9 @@
 """Schedule a crawl on scrapyd, unless one of the same spider is still pending or running.
 
-This is what the crontab (deploy/crontab) runs. It prints the new job's id; with
-``--follow`` it then waits for the job to finish and reads the crawl's verdict at the end
-of the job's log. Exit status: 0 scheduled (with --follow: and the crawl passed its
+This is what the crontab (deploy/crontab) runs. It prints the new job's id (with
+``--processes N``: the ids of N jobs of one crawl on the Redis frontier); with
+``--follow`` it then waits for the jobs to finish and reads the crawl's verdict at the
+end of each job's log. Exit status: 0 scheduled (with --follow: and the crawl passed its
 checks), 1 with --follow, the crawl failed its checks or ended without them (the line
 says why), 3 not scheduled because a run is still active, 2 any error (scrapyd
 unreachable, credentials refused, project not deployed, bad arguments).
@@ -14,8 +15,10 @@ import argparse
 import os
 import sys
 import time
+import uuid
 
 from arabpress.commands import CommandError
+from arabpress.distributed.processes import shared_crawl_settings
 from arabpress.monitors import FAILED_VERDICT, PASSED_VERDICT
 from arabpress.scrapyd import ScrapydClient, ScrapydError, ScrapydUnreachable
 
@@ -53,6 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout", type=float, default=30, help="seconds to wait for each scrapyd answer (default 30)"
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="jobs of one crawl sharing the Redis frontier (REDIS_URL of the scrapyd host; default 1)",
+    )
+    parser.add_argument(
         "--wait",
         type=float,
         default=0,
@@ -87,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--timeout must be positive, not {args.timeout}")
     if args.wait < 0:
         raise CommandError(f"--wait must be 0 or more seconds, not {args.wait}")
+    if args.processes < 1:
+        raise CommandError(f"--processes must be at least 1, not {args.processes}")
     arguments = parse_pairs(args.arguments, "-a")
     settings = parse_pairs(args.settings, "-s")
     try:
@@ -105,9 +116,13 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return STILL_ACTIVE
-        job_id = client.schedule(args.project, args.spider, arguments, settings)
-        print(job_id, flush=True)
-        return follow(client, args.project, job_id) if args.follow else 0
+        jobs = [client.schedule(args.project, args.spider, arguments, job) for job in job_settings(args, settings)]
+        for job_id in jobs:
+            print(job_id, flush=True)
+        if not args.follow:
+            return 0
+        # Every job is followed to its end; the worst verdict is the status.
+        return max([follow(client, args.project, job_id) for job_id in jobs])
     except ScrapydError as error:
         raise CommandError(str(error)) from None
 
@@ -139,6 +154,14 @@ def follow(client: ScrapydClient, project: str, job_id: str) -> int:
     reason = (errors[-1].split(" ERROR: ", 1)[1] if errors else last) or "its log is empty"
     print(f"arabpress schedule: job {job_id} ended without the crawl's checks: {reason}", file=sys.stderr)
     return CRAWL_FAILED
+
+
+def job_settings(args: argparse.Namespace, settings: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Return the settings of each job: one as given, or N processes of one shared crawl."""
+    if args.processes == 1:
+        return [settings]
+    crawl = uuid.uuid4().hex
+    return [shared_crawl_settings(crawl, args.processes) + settings for _ in range(args.processes)]
 
 
 def wait_for_project(client: ScrapydClient, project: str, wait: float) -> None:

@@ -9,6 +9,9 @@ with the add-on priority: a ``-s`` option still overrides any of them.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
@@ -18,7 +21,8 @@ from arabpress.distributed.workers import FrontierWorkers
 logger = logging.getLogger(__name__)
 
 SCHEDULER = "arabpress.distributed.scheduler.RedisScheduler"
-QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"  # keeps the spider's priorities: articles first
+# scrapy-redis's priority queue (articles first), holding each taken request until it is done.
+QUEUE_CLASS = "arabpress.distributed.queue.InFlightPriorityQueue"
 DUPEFILTER = "arabpress.distributed.dupefilter.RedisDupeFilter"
 
 
@@ -30,6 +34,11 @@ def redis_keys(prefix: str) -> dict[str, str]:
         "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
     }
+
+
+def worker_id() -> str:
+    """Return a new id for this crawl process: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class RedisFrontier:
@@ -49,6 +58,9 @@ class RedisFrontier:
             return
         if not settings.get("REDIS_URL"):
             raise ValueError("ARABPRESS_REDIS_ENABLED needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
+        if settings.getbool("MONGO_ENABLED") and settings.getfloat("MONGO_FLUSH_INTERVAL") <= 0:
+            # Taken requests are released as their articles are written, at the latest on each timed flush.
+            raise ValueError("ARABPRESS_REDIS_ENABLED needs MONGO_FLUSH_INTERVAL above 0")
         settings.set("SCHEDULER", SCHEDULER, priority="addon")
         settings.set("SCHEDULER_QUEUE_CLASS", QUEUE_CLASS, priority="addon")
         settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")
@@ -57,6 +69,8 @@ class RedisFrontier:
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
         for name, key in redis_keys(settings.get("ARABPRESS_REDIS_KEY")).items():
             settings.set(name, key, priority="addon")
+        # One id per process, shared by its queue (in-flight set) and FrontierWorkers (liveness key).
+        settings.set("ARABPRESS_REDIS_WORKER_ID", worker_id(), priority="addon")
         settings.set_in_component_priority_dict("EXTENSIONS", FrontierWorkers, 50)
         if settings.get("JOBDIR"):
             logger.warning(

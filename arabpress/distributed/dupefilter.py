@@ -9,6 +9,10 @@ scrapy-redis 0.9.1 works with Scrapy 2.19, with three gaps this subclass closes:
 - its ``close()`` deletes the shared set, which would wipe the seen requests of every
   other process of the crawl if a scheduler ever called it; the crawl's end is decided
   by ``FrontierWorkers`` instead.
+
+It also remembers, in the process, the fingerprints it has already sent to Redis: a link
+this process met before (related lists repeat across articles) is filtered without a
+round trip. It keeps about what Scrapy's own filter keeps in memory: one fingerprint per request.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ class RedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]
     def __init__(self, server: Any, key: str, debug: bool = False, *, crawler: Any = None) -> None:
         super().__init__(server, key, debug=debug)
         self.crawler = crawler
+        # Fingerprints that are in the shared set: the set is only emptied between crawls.
+        self.known: set[bytes] = set()
 
     @classmethod
     def from_spider(cls, spider: Spider) -> RedisDupeFilter:
@@ -35,6 +41,15 @@ class RedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]
         return cls(
             get_redis_from_settings(settings), key, debug=settings.getbool("DUPEFILTER_DEBUG"), crawler=spider.crawler
         )
+
+    def request_seen(self, request: Request) -> bool:
+        """Return whether *request* was seen by any process, asking Redis only for new ones."""
+        fingerprint: bytes = self.crawler.request_fingerprinter.fingerprint(request)
+        if fingerprint in self.known:
+            return True
+        added = int(self.server.sadd(self.key, fingerprint.hex()))
+        self.known.add(fingerprint)
+        return added == 0
 
     def request_fingerprint(self, request: Request) -> str:
         """Return the crawler's fingerprint of *request*, as hex."""

@@ -14,14 +14,18 @@ crawl (no other live process) finds either a queue left by a crawl that was stop
 killed, which it resumes, or an empty queue, whose stale seen set it clears so the new
 crawl starts from scratch. The last process to finish a crawl that ran to its end
 clears the crawl's keys; a crawl stopped part-way keeps them for the next start.
+
+A process counts as busy while its engine works or while requests it took wait in its
+in-flight set (``arabpress.distributed.queue``) for their articles to be written. When a
+process's key has expired, the next heartbeat of any other process moves its in-flight
+set back into the queue, so the requests of a killed process are fetched again by the
+others. Each heartbeat also publishes the process's counts in ``<prefix>:progress:<id>``
+for ``arabpress crawl --processes``' merged progress line.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -30,6 +34,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.connection import get_redis_from_settings
 
+from arabpress.distributed.queue import inflight_prefix
 from arabpress.storage.crawls import FINISHED_REASONS
 
 if TYPE_CHECKING:
@@ -42,20 +47,39 @@ logger = logging.getLogger(__name__)
 
 BUSY = "busy"
 IDLE = "idle"
+# The counts each process publishes, by stat name.
+PROGRESS_STATS = {
+    "pages": "response_received_count",
+    "items": "item_scraped_count",
+    "dropped": "item_dropped_count",
+    "errors": "log_count/ERROR",
+    "skipped": "arabpress/incremental/skipped",
+}
+PROGRESS_TTL = 86400  # seconds: the counts of a process outlive it for the merged line, not for ever
+
+
+def progress_prefix(prefix: str) -> str:
+    """Return the prefix of the crawl's progress keys, one per process."""
+    return f"{prefix}:progress:"
 
 
 class FrontierWorkers:
     """Register this process in the crawl's Redis; decide when it may close and when to clear."""
 
-    def __init__(self, crawler: Crawler, server: Redis, prefix: str, heartbeat: float, timeout: float) -> None:
+    def __init__(
+        self, crawler: Crawler, server: Redis, prefix: str, worker_id: str, heartbeat: float, timeout: float
+    ) -> None:
         if timeout <= heartbeat:
             raise ValueError("ARABPRESS_REDIS_WORKER_TIMEOUT must be longer than ARABPRESS_REDIS_HEARTBEAT")
         self.crawler = crawler
         self.server = server
         self.heartbeat = heartbeat
         self.timeout = timeout
-        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.worker_id = worker_id
         self.workers_prefix = f"{prefix}:workers:"
+        self.inflight_prefix = inflight_prefix(prefix)
+        self.progress_prefix = progress_prefix(prefix)
+        self.progress_key = self.progress_prefix + worker_id
         self.lock_key = f"{prefix}:lock"
         self.queue_key = ""
         self.dupefilter_key = ""
@@ -72,6 +96,7 @@ class FrontierWorkers:
             crawler,
             get_redis_from_settings(settings),
             settings.get("ARABPRESS_REDIS_KEY"),
+            settings.get("ARABPRESS_REDIS_WORKER_ID"),
             heartbeat=settings.getfloat("ARABPRESS_REDIS_HEARTBEAT"),
             timeout=settings.getfloat("ARABPRESS_REDIS_WORKER_TIMEOUT"),
         )
@@ -93,6 +118,7 @@ class FrontierWorkers:
         self.dupefilter_key = settings.get("SCHEDULER_DUPEFILTER_KEY") % {"spider": spider.name}
         # Under a lock, so that of two processes started together exactly one is first.
         with self.server.lock(self.lock_key, timeout=30, blocking_timeout=30):
+            self.reclaim()
             others = self.other_workers()
             self.publish(BUSY)
             queued = int(self.server.zcard(self.queue_key))
@@ -101,7 +127,7 @@ class FrontierWorkers:
             elif queued:
                 logger.info("resuming a shared crawl: %d requests queued", queued)
             else:
-                cleared = int(self.server.delete(self.dupefilter_key))
+                cleared = int(self.server.delete(self.dupefilter_key, *self.progress_keys()))
                 logger.info(
                     "starting a shared crawl%s", " (seen requests of the last crawl cleared)" if cleared else ""
                 )
@@ -113,7 +139,52 @@ class FrontierWorkers:
         engine = self.crawler.engine
         if engine is None or engine.spider is None:
             return
-        self.publish(IDLE if engine.spider_is_idle() else BUSY)
+        self.reclaim()
+        idle = engine.spider_is_idle()
+        self.publish(IDLE if idle and not self.holding() else BUSY)
+        self.publish_progress()
+        if idle:
+            # The engine looks at the queue again (requests other processes added) and runs
+            # its idle check now rather than at its own 5-second heartbeat.
+            slot = getattr(engine, "_slot", None)  # no public way to wake the engine
+            if slot is not None:
+                slot.nextcall.schedule()
+
+    def holding(self) -> bool:
+        """Return whether requests this process took still wait in its in-flight set."""
+        return bool(self.server.exists(self.inflight_prefix + self.worker_id))
+
+    def reclaim(self) -> None:
+        """Move the in-flight requests of processes that stopped answering back into the queue."""
+        for key in self.server.scan_iter(match=self.inflight_prefix + "*"):
+            worker = as_text(key).removeprefix(self.inflight_prefix)
+            if worker == self.worker_id or self.server.exists(self.workers_prefix + worker):
+                continue
+            pipe = self.server.pipeline(transaction=True)
+            pipe.zcard(key)
+            pipe.zunionstore(self.queue_key, {self.queue_key: 1, key: 1}, aggregate="MIN")
+            pipe.delete(key)
+            count = int(pipe.execute()[0])
+            if count:
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("arabpress/frontier/requeued", count)
+                logger.warning(
+                    "process %s stopped answering: its %d requests in flight are queued again", worker, count
+                )
+
+    def progress_keys(self) -> list[str]:
+        """Return the progress keys of the crawl's processes, this one's included."""
+        return [as_text(key) for key in self.server.scan_iter(match=self.progress_prefix + "*")]
+
+    def publish_progress(self) -> None:
+        """Publish this process's counts for the merged progress line of the whole crawl."""
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        pipe = self.server.pipeline(transaction=False)
+        for name, stat in PROGRESS_STATS.items():
+            pipe.hset(self.progress_key, name, int(stats.get(stat, 0)))
+        pipe.expire(self.progress_key, PROGRESS_TTL)
+        pipe.execute()
 
     def publish(self, state: str) -> None:
         """Write this process's state; the key expires if the process stops refreshing it."""
@@ -133,7 +204,8 @@ class FrontierWorkers:
 
     def spider_idle(self) -> None:
         """Stay open while another process is busy: it may add requests to the shared queue."""
-        self.publish(IDLE)
+        self.reclaim()
+        self.publish(BUSY if self.holding() else IDLE)
         busy = [worker for worker, state in self.other_workers().items() if state == BUSY]
         if busy:
             raise DontCloseSpider(f"waiting for {len(busy)} busy process(es) of the shared crawl")
@@ -142,11 +214,16 @@ class FrontierWorkers:
         """Leave the crawl; the last process of a finished crawl clears its keys."""
         if self.task is not None and self.task.running:
             self.task.stop()
+        self.publish_progress()
         with self.server.lock(self.lock_key, timeout=30, blocking_timeout=30):
             self.server.delete(self.my_key)
             if reason not in FINISHED_REASONS or self.other_workers():
                 return  # a stopped crawl keeps its frontier, to be resumed
-            self.server.delete(self.queue_key, self.dupefilter_key)
+            self.reclaim()
+            if self.server.zcard(self.queue_key):
+                logger.warning("requests of a stopped process are still queued: kept for the next start")
+                return
+            self.server.delete(self.queue_key, self.dupefilter_key, *self.progress_keys())
         logger.info("shared crawl finished (%s): its Redis keys are cleared", reason)
 
 

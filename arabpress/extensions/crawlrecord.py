@@ -3,11 +3,17 @@
 The record is written with status "running" when the spider opens and completed when it
 closes: times, finish reason, status, and the figures the data team and the monitors
 look at (pages, articles new/updated/unchanged, drops by reason, errors by type).
+
+With ARABPRESS_CRAWL_PROCESSES above 1, this process is one of several writing the same
+crawl (ARABPRESS_CRAWL_ID): it adds its figures to the document's ``processes`` and the
+last one to report writes the totals (arabpress.storage.crawls).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +24,17 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from arabpress.storage.connection import Client, client_from_settings
-from arabpress.storage.crawls import crawl_id, crawl_summary, failure_reasons, finish_crawl, scrapyd_job, start_crawl
+from arabpress.storage.crawls import (
+    add_process,
+    crawl_id,
+    crawl_summary,
+    failure_reasons,
+    finish_crawl,
+    finish_shared_crawl,
+    join_crawl,
+    scrapyd_job,
+    start_crawl,
+)
 from arabpress.storage.indexes import ensure_crawl_indexes
 
 logger = logging.getLogger(__name__)
@@ -33,6 +49,7 @@ class CrawlRecord:
         self.database = str(settings.get("MONGO_DATABASE"))
         self.collection = str(settings.get("MONGO_CRAWLS_COLLECTION"))
         self.crawl_id = crawl_id(crawler)
+        self.processes = max(1, settings.getint("ARABPRESS_CRAWL_PROCESSES"))
         self.client = client
         self.started = False
 
@@ -65,7 +82,10 @@ class CrawlRecord:
             self.client = client_from_settings(self.crawler.settings)
         collection = self.client[self.database][self.collection]
         ensure_crawl_indexes(collection)
-        start_crawl(collection, self.crawl_id, fields)
+        if self.processes > 1:
+            join_crawl(collection, self.crawl_id, fields, self.processes)
+        else:
+            start_crawl(collection, self.crawl_id, fields)
         self.started = True
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -76,6 +96,7 @@ class CrawlRecord:
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         fields = {
+            "started_at": self._stat_time("start_time"),
             "finished_at": self._stat_time("finish_time"),
             "finish_reason": reason,
             "replay_file": stats.get("mongo/replay_file"),
@@ -86,11 +107,23 @@ class CrawlRecord:
     def _finish(self, fields: dict[str, Any], reasons: list[str]) -> None:
         """Write the outcome and close the connection."""
         assert self.client is not None
+        collection = self.client[self.database][self.collection]
         try:
-            finish_crawl(self.client[self.database][self.collection], self.crawl_id, fields, reasons)
+            if self.processes > 1:
+                self._add_process(collection, fields, reasons)
+            else:
+                fields.pop("started_at")
+                finish_crawl(collection, self.crawl_id, fields, reasons)
         finally:
             self.client.close()
         logger.info("crawl %s recorded in %s.%s", self.crawl_id, self.database, self.collection)
+
+    def _add_process(self, collection: Any, fields: dict[str, Any], reasons: list[str]) -> None:
+        """Add this process's figures to the shared crawl; as its last process, write the totals."""
+        entry = {"process": process_name(self.crawler), **fields, "failed": reasons}
+        document = add_process(collection, self.crawl_id, entry)
+        if document is not None and len(document.get("processes", [])) >= self.processes:
+            finish_shared_crawl(collection, document)
 
     def _stat_time(self, name: str) -> datetime:
         """Return a time the stats hold (start_time, finish_time), else now, in UTC."""
@@ -99,3 +132,11 @@ class CrawlRecord:
         if isinstance(value, datetime):
             return value.astimezone(UTC)
         return datetime.now(UTC)
+
+
+def process_name(crawler: Crawler) -> str:
+    """Return this process's name in a shared crawl: its scrapyd job, else its frontier id, else host and pid."""
+    job = scrapyd_job(crawler)
+    if job:
+        return job
+    return str(crawler.settings.get("ARABPRESS_REDIS_WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}")

@@ -68,9 +68,11 @@ SHARE_LINK = re.compile(
 )
 # Text a share bar may hold besides its links ("Share this:", separators).
 SHARE_BAR_TEXT = 40
-# After a share bar that closes the text, this many short paragraphs are its furniture (a comment notice).
+# After a share bar that closes the text, this many short paragraphs are its furniture (a comment
+# notice), when they are little beside the text before the bar.
 TRAILING_FURNITURE = 2
 TRAILING_FURNITURE_CHARACTERS = 200
+TRAILING_FURNITURE_SHARE = 0.25
 # A dateline holds a date and at most this many other words ("Published Monday at 5 PM").
 DATELINE_WORDS = 4
 DATELINE_CHARACTERS = 80
@@ -235,7 +237,13 @@ def without_trailing_furniture(paragraphs: list[str | None]) -> list[str]:
     if not bar_positions or bar_positions[-1] == 0:
         return texts
     trailing = [paragraph for paragraph in paragraphs[bar_positions[-1] :] if paragraph is not SHARE_BAR]
-    if 0 < len(trailing) <= TRAILING_FURNITURE and all(len(text) < TRAILING_FURNITURE_CHARACTERS for text in trailing):
+    before = sum(len(text) for text in texts[: len(texts) - len(trailing)])
+    short = all(len(text) < TRAILING_FURNITURE_CHARACTERS for text in trailing)
+    if (
+        0 < len(trailing) <= TRAILING_FURNITURE
+        and short
+        and sum(map(len, trailing)) < before * TRAILING_FURNITURE_SHARE
+    ):
         return texts[: len(texts) - len(trailing)]
     return texts
 

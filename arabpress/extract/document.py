@@ -25,7 +25,7 @@ def html_title(selector: Selector) -> str | None:
 
 def base_url(selector: Selector, url: str) -> str:
     """Return the URL relative links resolve against: ``<base href>`` if any, else the page URL."""
-    href = selector.xpath("//head/base/@href").get()
+    href = selector.xpath("/html/head/base/@href").get()  # lxml's parser keeps <base> in the one <head>
     return urljoin(url, href.strip()) if href and href.strip() else url
 
 

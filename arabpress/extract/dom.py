@@ -6,13 +6,19 @@ import functools
 import re
 import sys
 import unicodedata
-from typing import TYPE_CHECKING, Any, TypeAlias
+import weakref
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from urllib.parse import urljoin
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from parsel import Selector
+
+from lxml import etree
+from parsel import SelectorList
+
+T = TypeVar("T")
 
 # An lxml element (``Selector.root``); lxml ships no type information.
 Element: TypeAlias = Any
@@ -84,9 +90,31 @@ def node_text(selector: Selector) -> str:
     return fold_whitespace(" ".join(parts))
 
 
+@functools.lru_cache(maxsize=4)  # the pages being read now; holding more would only keep them in memory
+def document_classes(document: Element) -> frozenset[str]:
+    """Return every class token of a parsed document (its root element)."""
+    return frozenset(" ".join(CLASS_VALUES(document)).split())
+
+
+# Plain strings (not lxml's "smart" ones that know their parent): several times faster.
+CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
+CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+def css(selector: Selector, query: str) -> SelectorList[Selector]:
+    """Run a CSS query, skipping the scan when the page has none of the classes a match would need."""
+    root = selector.root
+    if hasattr(root, "getroottree"):
+        present = document_classes(root.getroottree().getroot())
+        # Each comma-separated branch needs all its classes; a page lacking one in every branch matches nothing.
+        if all(set(CSS_CLASS.findall(branch)) - present for branch in query.split(",")):
+            return SelectorList([])
+    return selector.css(query)
+
+
 def texts(selector: Selector, query: str) -> list[str]:
     """Return the folded, non-empty texts of the nodes a CSS query matches, repeats dropped."""
-    return clean_values(node_text(node) for node in selector.css(query))
+    return clean_values(node_text(node) for node in css(selector, query))
 
 
 def first_text(selector: Selector, *queries: str) -> str | None:
@@ -120,3 +148,16 @@ def has_class_xpath(name: str) -> str:
 def has_rel_xpath(name: str) -> str:
     """Return an XPath predicate body that tests for one ``rel`` token."""
     return f"contains(concat(' ', normalize-space(@rel), ' '), ' {name} ')"
+
+
+def once_per_page(function: Callable[[Selector], T]) -> Callable[[Selector], T]:
+    """Cache a whole-page reading for as long as its Selector lives (each // XPath scans the page)."""
+    results: weakref.WeakKeyDictionary[Selector, T] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(function)
+    def cached(selector: Selector) -> T:
+        if selector not in results:
+            results[selector] = function(selector)
+        return results[selector]
+
+    return cached

@@ -21,8 +21,9 @@ PATH_DATE = re.compile(r"(?:^|/)(?:19|20)\d\d/[01]?\d(?:/|$)|(?<!\d)(?:19|20)\d\
 # Words of a slug: letters or digits between separators.
 SLUG_WORD = re.compile(r"[^\W_]+")
 SLUG_SEPARATORS = re.compile(r"[-_.+]")
-# A slug of this many words, or an id of this many digits, names one item rather than a collection.
-SLUG_WORDS = 3
+# A slug of this many words (schattiges_plaetzchen, dieta-atkinsa.html), or an id of this many
+# digits, names one item rather than a collection ("news", "about").
+SLUG_WORDS = 2
 ID_DIGITS = 3
 # File names that name a listing or the site itself, not one item.
 INDEX_NAMES = frozenset({"index", "default", "home", "main", "start"})
@@ -79,9 +80,7 @@ def _names_one_item(segment: str) -> bool:
     words = SLUG_WORD.findall(stem)
     if any(word.isdigit() and len(word) >= ID_DIGITS for word in words):
         return True
-    # A document's file name (dieta-atkinsa.html) needs one word less than a bare slug.
-    needed = SLUG_WORDS - (1 if stem != segment else 0)
-    return len(words) >= needed and len(SLUG_SEPARATORS.findall(stem)) >= needed - 1
+    return len(words) >= SLUG_WORDS and len(SLUG_SEPARATORS.findall(stem)) >= SLUG_WORDS - 1
 
 
 def is_permalink(url: str) -> bool:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from arabpress.extract.dom import absolute, clean_value, clean_values
+from arabpress.extract.dom import absolute, clean_value, clean_values, once_per_page
 from arabpress.extract.images import Image
 
 if TYPE_CHECKING:
@@ -104,6 +104,7 @@ def is_article_node(node: dict[str, Any]) -> bool:
     return bool(type_names(node) & ARTICLE_TYPES)
 
 
+@once_per_page  # the page kind and the article page both ask
 def find_article(selector: Selector) -> JsonLdArticle | None:
     """Return the page's first JSON-LD article object, or None."""
     nodes = [node for document in parse_documents(selector) for node in iter_nodes(document)]

@@ -72,7 +72,11 @@ def _has_long_body_at_article_url(selector: Selector, url: str | None) -> bool:
 def _page_address(selector: Selector, url: str | None) -> str | None:
     """Return the page's own address: its canonical link, else og:url, else the fetched URL."""
     base = base_url(selector, url) if url else ""
-    return metatags.canonical(selector, base) or metatags.og_url(selector, base) or url
+    declared = metatags.canonical(selector, base) or metatags.og_url(selector, base)
+    if declared is None or (url and evidence.is_permalink(url) and not evidence.is_permalink(declared)):
+        # A permalink whose canonical names a front page or a section: the theme's bug, not a listing.
+        return url
+    return declared
 
 
 def _shows_article(page: ArticlePage, address: str) -> bool:

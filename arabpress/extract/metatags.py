@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from arabpress.extract.dom import absolute, clean_values
+from arabpress.extract.dom import absolute, clean_values, once_per_page
 from arabpress.extract.images import Image
 
 if TYPE_CHECKING:
     from parsel import Selector
 
 
+@once_per_page
+def meta_index(selector: Selector) -> dict[str, list[str]]:
+    """Return the contents of the page's meta tags by their property= and name=, in page order."""
+    index: dict[str, list[str]] = {}
+    # lxml elements, not one Selector each: a page has dozens of meta tags.
+    for meta in selector.root.xpath("//meta[@content]"):
+        content = meta.get("content")
+        for key in dict.fromkeys((meta.get("property"), meta.get("name"))):
+            if key is not None:
+                index.setdefault(key, []).append(content)
+    return index
+
+
 def contents(selector: Selector, key: str) -> list[str]:
     """Return the contents of the meta tags named ``key`` (property= or name=), in page order."""
-    query = f'//meta[@property="{key}" or @name="{key}"]/@content'
-    return clean_values(selector.xpath(query).getall())
+    return clean_values(meta_index(selector).get(key, []))
 
 
 def content(selector: Selector, key: str) -> str | None:

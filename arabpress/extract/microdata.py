@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from arabpress.extract.dom import clean_value, clean_values, node_text
+from arabpress.extract.dom import clean_value, clean_values, node_text, once_per_page
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 ARTICLE_SCOPE = '//*[@itemscope][contains(@itemtype, "Article") or contains(@itemtype, "BlogPosting")]'
 
 
+@once_per_page
 def article_scope(selector: Selector) -> Selector | None:
     """Return the first element that declares a schema.org article item, or None."""
     found = selector.xpath(ARTICLE_SCOPE)

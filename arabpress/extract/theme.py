@@ -10,6 +10,7 @@ from arabpress.extract.dom import (
     absolute,
     clean_value,
     clean_values,
+    css,
     first_text,
     has_class_xpath,
     has_rel_xpath,
@@ -99,7 +100,7 @@ def images(root: Selector, base_url: str) -> list[Image]:
     """Return the featured image and the figures of the body, with their captions."""
     featured = "figure.post-thumbnail, .post-thumbnail"
     figures = ".entry-content figure, .entry-content .wp-caption, [itemprop=articleBody] figure"
-    found = (_figure_image(figure, base_url) for query in (featured, figures) for figure in root.css(query))
+    found = (_figure_image(figure, base_url) for query in (featured, figures) for figure in css(root, query))
     return [image for image in found if image is not None]
 
 
@@ -131,7 +132,7 @@ def content_container(root: Selector, selector: Selector) -> Element | None:
     """Return the element holding the body text, in the article first, else anywhere on the page."""
     for scope in (root, selector):
         for query in CONTENT_CONTAINERS:
-            found = scope.css(query)
+            found = css(scope, query)
             if found:
                 element: Element = found[0].root
                 return element

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from arabpress.local.process import LocalServer, free_port, port_open, start, stop, wait_until
+from arabpress.local.process import WorkdirServer, free_port
 
 FERRETDB_HINT = "install one with: bash scripts/install-ferretdb.sh (needs Go), or set MONGO_URI"
 
@@ -36,15 +34,13 @@ def find_binary(name: str) -> str | None:
     return None
 
 
-class LocalMongo(LocalServer):
+class LocalMongo(WorkdirServer):
     """Start a MongoDB-compatible server on a free 127.0.0.1 port; use as a context manager."""
 
     def __init__(self, startup_timeout: float = 60) -> None:
-        self.startup_timeout = startup_timeout
+        super().__init__(startup_timeout)
         self.uri = ""
         self.kind = ""
-        self._process: subprocess.Popen[bytes] | None = None
-        self._workdir: tempfile.TemporaryDirectory[str] | None = None
 
     def start(self) -> str:
         """Start the server and return its MongoDB URI."""
@@ -52,8 +48,7 @@ class LocalMongo(LocalServer):
         ferretdb = find_binary("ferretdb")
         if mongod is None and ferretdb is None:
             raise FileNotFoundError(f"no MongoDB-compatible server found (mongod or ferretdb): {FERRETDB_HINT}")
-        self._workdir = tempfile.TemporaryDirectory(prefix="arabpress-mongo-")
-        data = Path(self._workdir.name)
+        data = self.make_workdir("arabpress-mongo-")
         log = data / "server.log"
         port = free_port()
         if mongod is not None:
@@ -74,16 +69,6 @@ class LocalMongo(LocalServer):
                 "--log-level=warn",
                 f"--state-dir={data}",
             ]
-        self._process = start(command, log=log)
-        wait_until(lambda: port_open(port), self._process, self.startup_timeout, self.kind, log)
+        self.launch(command, port, self.kind, log)
         self.uri = f"mongodb://127.0.0.1:{port}/"
         return self.uri
-
-    def stop(self) -> None:
-        """Stop the server and delete its data."""
-        if self._process is not None:
-            stop(self._process)
-            self._process = None
-        if self._workdir is not None:
-            self._workdir.cleanup()
-            self._workdir = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,6 +35,34 @@ class LocalServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class WorkdirServer(LocalServer):
+    """A server process with a temporary folder of its own; stopping it removes both."""
+
+    def __init__(self, startup_timeout: float) -> None:
+        self.startup_timeout = startup_timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    def make_workdir(self, prefix: str) -> Path:
+        """Create the server's temporary folder and return it."""
+        self._workdir = tempfile.TemporaryDirectory(prefix=prefix)
+        return Path(self._workdir.name)
+
+    def launch(self, command: Sequence[str], port: int, what: str, log: Path | None = None) -> None:
+        """Start *command* and wait until it accepts connections on *port*."""
+        self._process = start(command, log=log)
+        wait_until(lambda: port_open(port), self._process, self.startup_timeout, what, log)
+
+    def stop(self) -> None:
+        """Stop the server and delete its folder."""
+        if self._process is not None:
+            stop(self._process)
+            self._process = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
 
 
 def free_port() -> int:

@@ -24,6 +24,7 @@ from twisted.internet.task import LoopingCall
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
+from arabpress.signals import articles_stored
 from arabpress.storage.connection import (
     Client,
     MongoUnavailable,
@@ -121,7 +122,7 @@ class MongoPipeline:
     async def flush(self) -> None:
         """Write the buffered articles, after any batch still being written."""
         documents, self.buffer = self.buffer, []
-        self.last_flush = time.monotonic()
+        self.last_flush = taken_at = time.monotonic()
         if not documents:
             return
         # One time for the whole batch (within MONGO_FLUSH_INTERVAL of each fetch, whose
@@ -129,6 +130,8 @@ class MongoPipeline:
         seen_at = datetime.now(UTC)
         batch = [Entry(document, self.crawl_id, seen_at) for document in documents]
         error = await maybe_deferred_to_future(self.lock.run(self._write_and_record, batch))
+        # Written or kept in the replay file: the shared frontier may forget their requests.
+        self.crawler.signals.send_catch_log(signal=articles_stored, taken_at=taken_at)
         if error is not None:
             raise error
 
@@ -187,6 +190,10 @@ class MongoPipeline:
 
     def _tick(self) -> None:
         """Write a partly filled batch that has waited MONGO_FLUSH_INTERVAL seconds."""
+        if not self.buffer and not self.lock.locked:
+            # Nothing waits to be written: every article so far is stored.
+            self.crawler.signals.send_catch_log(signal=articles_stored, taken_at=time.monotonic())
+            return
         # Not while a batch is written: the buffer goes with the next write, not in a queue.
         if self.buffer and not self.lock.locked and time.monotonic() - self.last_flush >= self.flush_interval:
             flushing: Deferred[None] = deferred_from_coro(self.flush())

@@ -25,6 +25,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from arabpress.extract import ArticlePage, jsonld, page_kind
 from arabpress.extract.affixes import SiteAffixes
+from arabpress.extract.fallback import ExtractionError
 from arabpress.extract.links import body_article_links, listing_links, next_page_links, section_links
 from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_same_site, strip_tracking
 
@@ -136,7 +137,14 @@ class ArabPressSpider(scrapy.Spider):
             return
         selector = response.selector
         page = ArticlePage(selector, response.url, self.title_affixes)
-        kind = page_kind(selector, response.url, page)
+        try:
+            kind = page_kind(selector, response.url, page)
+            item = page.to_item() if kind == "article" else None
+        except ExtractionError as error:
+            # The generic extractor failed on this page: counted and reported, the crawl goes on.
+            self.crawler.stats.inc_value("arabpress/pages/extraction_failed")
+            self.logger.warning("extraction failed, page not stored: %s: %s", response.url, error)
+            return
         self.crawler.stats.inc_value(f"arabpress/pages/{kind}")
         if kind == "amp":
             # An AMP copy: fetch the article it stands for, never store it twice.
@@ -145,17 +153,16 @@ class ArabPressSpider(scrapy.Spider):
         if kind == "listing":
             yield from self.parse_listing(response)
             return
-        if kind != "article":
+        if item is None:
             return
         if is_truncated(response):
             # A page cut short still parses, but its body would be stored as if whole.
             self.crawler.stats.inc_value("arabpress/pages/truncated")
-            self.logger.warning("truncated page (no closing </html>), article not stored: %s", response.url)
+            self.logger.warning("truncated download (data loss), article not stored: %s", response.url)
         else:
             if jsonld.count_invalid(selector):
                 # Counted, not dropped: the article comes from the other layers.
                 self.crawler.stats.inc_value("arabpress/pages/invalid_jsonld")
-            item = page.to_item()
             item["fetched_at"] = response_date(response)
             item["sitemap_lastmod"] = response.meta.get(LASTMOD_META)
             yield item
@@ -235,9 +242,15 @@ def parse_lastmod(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def is_truncated(response: Response, tail: int = 2048) -> bool:
-    """Return True when an HTML page ends before its closing ``</html>`` tag."""
-    return b"</html" not in response.body[-tail:].lower()
+def is_truncated(response: Response) -> bool:
+    """Tell whether the download ended before the body the server announced (Scrapy's dataloss flag).
+
+    Scrapy compares the bytes received with Content-Length (and notices a connection lost mid
+    chunked body); with DOWNLOAD_FAIL_ON_DATALOSS off it hands the part over flagged
+    ``dataloss``, otherwise the download fails. Markup is no evidence: many valid pages end
+    without ``</html>``.
+    """
+    return "dataloss" in response.flags
 
 
 def response_date(response: Response) -> datetime:

@@ -4,16 +4,24 @@ A crawl document is written with status "running" when the spider opens and comp
 when it closes ("finished" or "failed"); a monitor may mark it failed afterwards with
 :func:`mark_crawl_failed`. Article documents carry the ``crawl_id`` of the crawl that
 last changed them.
+
+Several processes sharing one frontier (``arabpress crawl --processes N``, or N scrapyd
+jobs) share one crawl document: they are given the same ARABPRESS_CRAWL_ID and
+ARABPRESS_CRAWL_PROCESSES=N; each adds its own figures to ``processes`` when it closes,
+and the one that adds the N-th writes the totals and the crawl's status.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
 from scrapy.crawler import Crawler
 
 CRAWL_ID_STAT = "arabpress/crawl_id"
@@ -35,14 +43,14 @@ def scrapyd_job(crawler: Crawler) -> str | None:
 
 
 def crawl_id(crawler: Crawler) -> str:
-    """Return the id of *crawler*'s run: scrapyd's job id or a new uuid4 hex.
+    """Return the id of *crawler*'s run: ARABPRESS_CRAWL_ID, scrapyd's job id or a new uuid4 hex.
 
     Computed once and kept in the stats, so every component of the run gets the same.
     """
     assert crawler.stats is not None
     value = crawler.stats.get_value(CRAWL_ID_STAT)
     if not value:
-        value = scrapyd_job(crawler) or uuid.uuid4().hex
+        value = crawler.settings.get("ARABPRESS_CRAWL_ID") or scrapyd_job(crawler) or uuid.uuid4().hex
         crawler.stats.set_value(CRAWL_ID_STAT, value)
     return str(value)
 
@@ -123,3 +131,66 @@ def last_crawl(collection: Collection[dict[str, Any]], spider: str | None = None
     """Return the most recently started crawl document (of *spider* when given)."""
     query = {"spider": spider} if spider else {}
     return collection.find_one(query, sort=[("started_at", -1)])
+
+
+def join_crawl(collection: Collection[dict[str, Any]], crawl: str, fields: Mapping[str, Any], processes: int) -> None:
+    """Record that crawl *crawl*, run by *processes* processes, started; the first process creates it."""
+    document = {**fields, "status": STATUS_RUNNING, "processes_expected": processes, "processes": []}
+    # Two upserts may race; the unique index refuses the second, and the document exists.
+    with contextlib.suppress(DuplicateKeyError):
+        collection.update_one({"crawl_id": crawl}, {"$setOnInsert": document}, upsert=True)
+
+
+def add_process(collection: Collection[dict[str, Any]], crawl: str, entry: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Add one process's figures to crawl *crawl*; return the document after the change."""
+    document: dict[str, Any] | None = collection.find_one_and_update(
+        {"crawl_id": crawl}, {"$push": {"processes": dict(entry)}}, return_document=ReturnDocument.AFTER
+    )
+    return document
+
+
+def sum_counts(entries: Sequence[Mapping[str, Any]], field: str, key: str) -> list[dict[str, Any]]:
+    """Return the ``[{key: NAME, "count": n}]`` lists of *field* in *entries*, summed, largest first."""
+    totals: dict[Any, int] = {}
+    for entry in entries:
+        for count in entry.get(field, []):
+            totals[count[key]] = totals.get(count[key], 0) + int(count["count"])
+    return counts_with_prefix({str(name): total for name, total in totals.items()}, "", key)
+
+
+def combined_summary(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Return the figures of a crawl run by several processes: the sums of theirs."""
+    articles = [entry.get("articles", {}) for entry in entries]
+    errors = [entry.get("errors", {}) for entry in entries]
+    return {
+        "pages_fetched": sum(int(entry.get("pages_fetched", 0)) for entry in entries),
+        "items_scraped": sum(int(entry.get("items_scraped", 0)) for entry in entries),
+        "articles": {
+            name: sum(int(counts.get(name, 0)) for counts in articles)
+            for name in ("new", "updated", "unchanged", "rejected", "not_written")
+        },
+        "drops": sum_counts(entries, "drops", "reason"),
+        "errors": {
+            "log_errors": sum(int(counts.get("log_errors", 0)) for counts in errors),
+            "exceptions": sum_counts(errors, "exceptions", "type"),
+            "http_status": sum_counts(errors, "http_status", "status"),
+        },
+    }
+
+
+def combined_finish_reason(entries: Sequence[Mapping[str, Any]]) -> str:
+    """Return "finished" when every process ran to its end, else the first other reason."""
+    reasons = [str(entry.get("finish_reason")) for entry in entries]
+    return next((reason for reason in reasons if reason not in FINISHED_REASONS), "finished")
+
+
+def finish_shared_crawl(collection: Collection[dict[str, Any]], document: Mapping[str, Any]) -> None:
+    """Write the totals and status of a shared crawl whose processes have all reported."""
+    entries = document.get("processes", [])
+    reasons = [reason for entry in entries for reason in entry.get("failed", [])]
+    fields = {
+        "finished_at": max((entry["finished_at"] for entry in entries if entry.get("finished_at")), default=None),
+        "finish_reason": combined_finish_reason(entries),
+        **combined_summary(entries),
+    }
+    finish_crawl(collection, str(document["crawl_id"]), fields, reasons)
