@@ -1,4 +1,4 @@
-"""Write batches of articles as idempotent upserts keyed by the canonical URL.
+"""Write batches of articles as idempotent upserts keyed by ``_id`` = the URL key.
 
 Rules, for an article seen at time T by crawl C:
 
@@ -9,12 +9,11 @@ Rules, for an article seen at time T by crawl C:
   first_seen_at, with updated_at = T, version + 1 and crawl_id C; unless the stored
   copy was seen after T (a late replay), which is then kept ("stale").
 
-Each batch is one ``$in`` query for the stored hashes and one unordered bulk write
-(in commands of BULK_CHUNK operations; the unchanged articles seen at the same time
-share one update).
-Every operation is guarded by what that query read (the unique URL for an insert, the
-URL with its old hash and version for a replacement), so sending a batch again after a
-lost connection changes nothing that was already applied: retries are safe.
+Each batch reads the stored bookkeeping by ``_id`` (arabpress.storage.lookup) and sends one
+unordered bulk write (in commands of BULK_CHUNK operations). Every operation is guarded
+by what that read found (the unique ``_id`` for an insert, the ``_id`` with its old hash
+and version for a replacement), so sending a batch again after a lost connection changes
+nothing that was already applied: retries are safe.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bson.errors import InvalidDocument
-from pymongo import InsertOne, ReplaceOne, UpdateMany
+from pymongo import InsertOne, ReplaceOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import (
     BulkWriteError,
@@ -41,7 +40,8 @@ from pymongo.errors import (
 )
 
 from arabpress.storage.connection import describe_error
-from arabpress.storage.documents import DocumentError, check_document
+from arabpress.storage.documents import DocumentError, check_document, keyed
+from arabpress.storage.lookup import find_by_ids
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Entry:
 
     @property
     def url(self) -> str:
-        """Return the article's canonical URL."""
+        """Return the article's URL (its key once the writer has checked it)."""
         return str(self.document.get("url"))
 
 
@@ -99,35 +99,35 @@ class BatchResult:
 class Operation:
     """One guarded write and what it means for the counts."""
 
-    urls: tuple[str, ...]
+    url: str
     outcome: str  # "inserted", "updated" or "unchanged"
     kind: str  # "insert" (document), "replace" (filter, document) or "touch" (filter, operators)
     document: dict[str, Any]
     filter: dict[str, Any] = field(default_factory=dict)
 
-    def request(self) -> InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]] | UpdateMany:
+    def request(self) -> InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]] | UpdateOne:
         """Return the operation for a bulk write."""
         if self.kind == "insert":
             return InsertOne(self.document)
         if self.kind == "replace":
             return ReplaceOne(self.filter, self.document)
-        return UpdateMany(self.filter, self.document)
+        return UpdateOne(self.filter, self.document)
 
     def send(self, collection: Collection[dict[str, Any]]) -> None:
-        """Send the operation alone; an insert whose URL is stored already counts as done."""
+        """Send the operation alone; an insert whose key is stored already counts as done."""
         if self.kind == "insert":
             try:
-                # A copy: the driver adds an _id to the document it is given.
                 collection.insert_one(dict(self.document))
             except DuplicateKeyError:
-                # Done already when the URL is taken (an earlier attempt of this batch);
-                # a refusal when another unique index objects.
-                if collection.count_documents({"url": self.urls[0]}, limit=1) == 0:
+                # Done already when the key is taken (an earlier attempt of this batch, or
+                # another process storing the same article); a refusal when another
+                # unique index objects.
+                if collection.find_one({"_id": self.url}, {"_id": 1}) is None:
                     raise
         elif self.kind == "replace":
             collection.replace_one(self.filter, self.document)
         else:
-            collection.update_many(self.filter, self.document)
+            collection.update_one(self.filter, self.document)
 
 
 def is_transient(error: PyMongoError) -> bool:
@@ -145,17 +145,19 @@ def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
     url = entry.url
     if stored is None:
         # A plain insert, not an upsert with $setOnInsert: FerretDB 1.x leaves out the
-        # null and empty-list fields of $setOnInsert. A retry that meets the unique url
-        # index finds the document written (see Operation.send).
+        # null and empty-list fields of $setOnInsert. A retry that meets the unique _id
+        # finds the document written (see Operation.send).
         bookkeeping = {"first_seen_at": seen_at, "last_seen_at": seen_at, "updated_at": seen_at, "version": 1}
-        return Operation((url,), "inserted", "insert", {**document, **bookkeeping, "crawl_id": entry.crawl_id})
+        inserted = {"_id": url, **document, **bookkeeping, "crawl_id": entry.crawl_id}
+        return Operation(url, "inserted", "insert", inserted)
     if stored.get("content_hash") == document["content_hash"]:
-        return Operation((url,), "unchanged", "touch", {"$max": {"last_seen_at": seen_at}}, {"url": url})
+        return Operation(url, "unchanged", "touch", {"$max": {"last_seen_at": seen_at}}, {"_id": url})
     last_seen = stored.get("last_seen_at")
     if last_seen is not None and last_seen > seen_at:
         return None
     version = stored.get("version")
     replacement = {
+        "_id": url,
         **document,
         "first_seen_at": stored.get("first_seen_at", seen_at),
         "last_seen_at": seen_at,
@@ -163,27 +165,9 @@ def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
         "version": (version or 0) + 1,
         "crawl_id": entry.crawl_id,
     }
-    guard = {"url": url, "content_hash": stored.get("content_hash"), "version": version}
-    return Operation((url,), "updated", "replace", replacement, guard)
-
-
-def merge_touches(operations: Iterable[Operation]) -> list[Operation]:
-    """Merge the last_seen_at moves of unchanged articles seen at the same time into one update.
-
-    One update of many documents costs the server far less than one update each
-    (FerretDB 1.x especially); the pipeline stamps a whole batch with one time.
-    """
-    merged: list[Operation] = []
-    touches: dict[datetime, list[str]] = {}
-    for operation in operations:
-        if operation.kind == "touch":
-            touches.setdefault(operation.document["$max"]["last_seen_at"], []).extend(operation.urls)
-        else:
-            merged.append(operation)
-    for seen_at, urls in touches.items():
-        update = {"$max": {"last_seen_at": seen_at}}
-        merged.append(Operation(tuple(urls), "unchanged", "touch", update, {"url": {"$in": urls}}))
-    return merged
+    # The replacement keeps the same _id, which MongoDB allows (the _id itself is immutable).
+    guard = {"_id": url, "content_hash": stored.get("content_hash"), "version": version}
+    return Operation(url, "updated", "replace", replacement, guard)
 
 
 def rounds(entries: Iterable[Entry]) -> list[list[Entry]]:
@@ -227,11 +211,12 @@ class ArticleWriter:
         valid: list[Entry] = []
         for entry in entries:
             try:
-                check_document(entry.document, self.max_document_size)
+                document = keyed(entry.document)
+                check_document(document, self.max_document_size)
             except DocumentError as error:
                 result.rejected.append((entry.url, str(error)))
             else:
-                valid.append(entry)
+                valid.append(Entry(document, entry.crawl_id, entry.seen_at))
         pending = rounds(valid)
         while pending:
             try:
@@ -251,18 +236,18 @@ class ArticleWriter:
         stored = self._retry(lambda: self._stored(urls), result)
         planned = [plan(entry, stored.get(entry.url)) for entry in entries]
         result.stale += planned.count(None)
-        operations = merge_touches(operation for operation in planned if operation is not None)
+        operations = [operation for operation in planned if operation is not None]
         rejected = self._retry(lambda: self._apply(operations), result)
         result.rejected += rejected
         refused = {url for url, _ in rejected}
         for operation in operations:
-            done = sum(1 for url in operation.urls if url not in refused)
-            setattr(result, operation.outcome, getattr(result, operation.outcome) + done)
+            if operation.url not in refused:
+                setattr(result, operation.outcome, getattr(result, operation.outcome) + 1)
 
     def _stored(self, urls: list[str]) -> dict[str, dict[str, Any]]:
-        """Return the bookkeeping of the stored documents among *urls*, by URL."""
-        projection = {"_id": 0, "url": 1, "content_hash": 1, "version": 1, "first_seen_at": 1, "last_seen_at": 1}
-        return {doc["url"]: doc for doc in self.collection.find({"url": {"$in": urls}}, projection)}
+        """Return the bookkeeping of the stored documents among *urls* (keys), by key."""
+        projection = {"content_hash": 1, "version": 1, "first_seen_at": 1, "last_seen_at": 1}
+        return find_by_ids(self.collection, urls, projection)
 
     def _apply(self, operations: Sequence[Operation]) -> list[tuple[str, str]]:
         """Send *operations* as unordered bulk writes; return the ones the server refused."""
@@ -297,7 +282,7 @@ class ArticleWriter:
             except (WriteError, DocumentTooLarge, InvalidDocument) as error:
                 if isinstance(error, WriteError) and is_transient(error):
                     raise
-                refused += [(url, describe_error(error)) for url in operation.urls]
+                refused.append((operation.url, describe_error(error)))
         return refused
 
     def _retry(self, attempt: Callable[[], T], result: BatchResult) -> T:
