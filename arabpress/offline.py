@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -88,8 +89,17 @@ def process(item: ArticleItem, pipelines: list[Any]) -> Outcome:
     return Outcome(current)
 
 
-def extract_response(response: HtmlResponse, pipelines: list[Any]) -> Outcome:
-    """Return what *response* yields once extracted and through *pipelines*."""
+def extract_response(
+    response: HtmlResponse,
+    pipelines: list[Any],
+    fetched_at: datetime | None = None,
+    sitemap_lastmod: datetime | None = None,
+) -> Outcome:
+    """Return what *response* yields once extracted and through *pipelines*.
+
+    *fetched_at* and *sitemap_lastmod* are the crawl context of a stored page; a page fetched
+    now has its Date header and no sitemap.
+    """
     selector = response.selector
     kind = page_kind(selector, response.url)
     if kind != "article":
@@ -98,6 +108,6 @@ def extract_response(response: HtmlResponse, pipelines: list[Any]) -> Outcome:
             reason = f"AMP copy of {ArticlePage(selector, response.url).url}"
         return Outcome(None, f"not an article: {reason}")
     item = ArticlePage(selector, response.url).to_item()
-    item["fetched_at"] = response_date(response)
-    item["sitemap_lastmod"] = None
+    item["fetched_at"] = fetched_at or response_date(response)
+    item["sitemap_lastmod"] = sitemap_lastmod
     return process(item, pipelines)

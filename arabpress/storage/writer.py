@@ -4,10 +4,16 @@ Rules, for an article seen at time T by crawl C:
 
 - new URL: inserted with first_seen_at = updated_at = last_seen_at = T, version 1,
   crawl_id C;
-- same content_hash as stored: only last_seen_at moves (never backwards);
-- other content_hash: the document is replaced by the new fields, keeping
-  first_seen_at, with updated_at = T, version + 1 and crawl_id C; unless the stored
-  copy was seen after T (a late replay), which is then kept ("stale").
+- same article fields as stored (the same ``record_hash``: every field but the crawl
+  context and the bookkeeping): only last_seen_at and extractor_version move (never
+  backwards);
+- other fields: the document is replaced by the new fields, keeping first_seen_at, with
+  updated_at = T, version + 1 and crawl_id C; unless the stored copy was seen after T
+  (a late replay), which is then kept ("stale").
+
+An article re-extracted from its stored page (``Entry.from_archive``, at time T by run C)
+follows the same rules except that it was not seen on the site: last_seen_at stays (a new
+document takes its page's fetched_at), and a stored copy fetched after its page is kept.
 
 Each batch is one ``$in`` query for the stored hashes and one unordered bulk write
 (in commands of BULK_CHUNK operations; the unchanged articles seen at the same time
@@ -41,7 +47,7 @@ from pymongo.errors import (
 )
 
 from arabpress.storage.connection import describe_error
-from arabpress.storage.documents import DocumentError, check_document
+from arabpress.storage.documents import DocumentError, check_document, record_hash
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +62,23 @@ BULK_CHUNK = 50
 TRANSIENT_CODES = frozenset({6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436})
 
 
+# What plan() reads of a stored document.
+STORED_FIELDS = (
+    "url",
+    "content_hash",
+    "record_hash",
+    "extractor_version",
+    "version",
+    "crawl_id",
+    "fetched_at",
+    "first_seen_at",
+    "last_seen_at",
+    "updated_at",
+)
+# Marks a stored document whose record_hash was computed on reading, not stored.
+LEGACY = "record_hash_computed"
+
+
 @dataclass(frozen=True)
 class Entry:
     """An article document waiting to be written, with the crawl that saw it and when."""
@@ -63,6 +86,8 @@ class Entry:
     document: dict[str, Any]
     crawl_id: str
     seen_at: datetime
+    # Re-extracted from the stored page rather than seen on the site (see the module's rules).
+    from_archive: bool = False
 
     @property
     def url(self) -> str:
@@ -141,47 +166,65 @@ def is_transient(error: PyMongoError) -> bool:
 
 def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
     """Return the write for *entry* given its *stored* bookkeeping, or None when stale."""
-    document, seen_at = entry.document, entry.seen_at
-    url = entry.url
+    seen_at, url = entry.seen_at, entry.url
+    document = {**entry.document, "record_hash": record_hash(entry.document)}
     if stored is None:
         # A plain insert, not an upsert with $setOnInsert: FerretDB 1.x leaves out the
         # null and empty-list fields of $setOnInsert. A retry that meets the unique url
         # index finds the document written (see Operation.send).
-        bookkeeping = {"first_seen_at": seen_at, "last_seen_at": seen_at, "updated_at": seen_at, "version": 1}
+        first = (document.get("fetched_at") or seen_at) if entry.from_archive else seen_at
+        bookkeeping = {"first_seen_at": first, "last_seen_at": first, "updated_at": seen_at, "version": 1}
         return Operation((url,), "inserted", "insert", {**document, **bookkeeping, "crawl_id": entry.crawl_id})
-    if stored.get("content_hash") == document["content_hash"]:
-        return Operation((url,), "unchanged", "touch", {"$max": {"last_seen_at": seen_at}}, {"url": url})
     last_seen = stored.get("last_seen_at")
-    if last_seen is not None and last_seen > seen_at:
+    if stored.get("record_hash") == document["record_hash"] and not stored.get(LEGACY):
+        moves = {} if entry.from_archive else {"last_seen_at": seen_at}
+        if document.get("extractor_version") is not None:
+            moves["extractor_version"] = document["extractor_version"]
+        return Operation((url,), "unchanged", "touch", {"$max": moves}, {"url": url})
+    guard = {"url": url, "content_hash": stored.get("content_hash"), "version": stored.get("version")}
+    if stored.get("record_hash") == document["record_hash"]:
+        # Stored before record_hash existed, with the same fields: the hash and the stamps
+        # are written, the bookkeeping kept.
+        kept = {name: stored.get(name) for name in ("first_seen_at", "updated_at", "version", "crawl_id")}
+        if not entry.from_archive and (last_seen is None or last_seen < seen_at):
+            last_seen = seen_at
+        return Operation((url,), "unchanged", "replace", {**document, **kept, "last_seen_at": last_seen}, guard)
+    if entry.from_archive:
+        if _later(stored.get("fetched_at"), document.get("fetched_at")):
+            return None
+    elif _later(last_seen, seen_at):
         return None
-    version = stored.get("version")
     replacement = {
         **document,
         "first_seen_at": stored.get("first_seen_at", seen_at),
-        "last_seen_at": seen_at,
+        "last_seen_at": last_seen if entry.from_archive else seen_at,
         "updated_at": seen_at,
-        "version": (version or 0) + 1,
+        "version": (stored.get("version") or 0) + 1,
         "crawl_id": entry.crawl_id,
     }
-    guard = {"url": url, "content_hash": stored.get("content_hash"), "version": version}
     return Operation((url,), "updated", "replace", replacement, guard)
 
 
+def _later(stored: datetime | None, new: datetime | None) -> bool:
+    """Return True when the *stored* time is after the *new* one (both known)."""
+    return stored is not None and new is not None and stored > new
+
+
 def merge_touches(operations: Iterable[Operation]) -> list[Operation]:
-    """Merge the last_seen_at moves of unchanged articles seen at the same time into one update.
+    """Merge the moves of unchanged articles that move to the same values into one update.
 
     One update of many documents costs the server far less than one update each
     (FerretDB 1.x especially); the pipeline stamps a whole batch with one time.
     """
     merged: list[Operation] = []
-    touches: dict[datetime, list[str]] = {}
+    touches: dict[tuple[tuple[str, Any], ...], list[str]] = {}
     for operation in operations:
         if operation.kind == "touch":
-            touches.setdefault(operation.document["$max"]["last_seen_at"], []).extend(operation.urls)
+            touches.setdefault(tuple(sorted(operation.document["$max"].items())), []).extend(operation.urls)
         else:
             merged.append(operation)
-    for seen_at, urls in touches.items():
-        update = {"$max": {"last_seen_at": seen_at}}
+    for moves, urls in touches.items():
+        update = {"$max": dict(moves)}
         merged.append(Operation(tuple(urls), "unchanged", "touch", update, {"url": {"$in": urls}}))
     return merged
 
@@ -260,9 +303,17 @@ class ArticleWriter:
             setattr(result, operation.outcome, getattr(result, operation.outcome) + done)
 
     def _stored(self, urls: list[str]) -> dict[str, dict[str, Any]]:
-        """Return the bookkeeping of the stored documents among *urls*, by URL."""
-        projection = {"_id": 0, "url": 1, "content_hash": 1, "version": 1, "first_seen_at": 1, "last_seen_at": 1}
-        return {doc["url"]: doc for doc in self.collection.find({"url": {"$in": urls}}, projection)}
+        """Return the bookkeeping and record_hash of the stored documents among *urls*, by URL.
+
+        A document stored before record_hash existed is read whole once to compute it.
+        """
+        projection = {"_id": 0, **dict.fromkeys(STORED_FIELDS, 1)}
+        found = {doc["url"]: doc for doc in self.collection.find({"url": {"$in": urls}}, projection)}
+        legacy = [url for url, doc in found.items() if "record_hash" not in doc]
+        if legacy:
+            for whole in self.collection.find({"url": {"$in": legacy}}):
+                found[whole["url"]].update({"record_hash": record_hash(whole), LEGACY: True})
+        return found
 
     def _apply(self, operations: Sequence[Operation]) -> list[tuple[str, str]]:
         """Send *operations* as unordered bulk writes; return the ones the server refused."""

@@ -1,0 +1,344 @@
+"""Re-extract stored pages into the articles collection, without the network.
+
+Each selected page of the pages collection goes through the crawl's extraction and every
+item pipeline (arabpress.offline), then through the crawl's writer
+(arabpress.storage.writer) as an article re-extracted from its page: ``version`` and
+``updated_at`` move only for the articles whose fields changed.
+
+Pages are taken in key order, in batches; after each batch is written, the run's document in
+the reextracts collection records the last key done and the counts so far. A run stopped
+(Ctrl-C, SIGTERM, a lost server) is resumed by the same command with the same options: it
+starts after that key, so no page is done twice and none is skipped. Extraction runs in
+``workers`` processes when more than one is asked.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+import bson
+from pymongo.collection import Collection
+from scrapy.http import HtmlResponse
+
+from arabpress.offline import build_pipelines, extract_response, make_crawler
+from arabpress.rules import EXTRACTOR_VERSION
+from arabpress.storage.documents import article_document, article_fields
+from arabpress.storage.pages import Page, PageError, PageStore, page_key, selection
+from arabpress.storage.writer import ArticleWriter, Entry
+
+# Example diffs kept for the summary, and the length each side is shortened to.
+EXAMPLES = 5
+EXAMPLE_WIDTH = 80
+# Refused pages kept in the run's document (the count covers them all).
+REFUSALS_KEPT = 200
+
+STATUS_RUNNING = "running"
+STATUS_FINISHED = "finished"
+
+
+class ReextractError(Exception):
+    """A re-extraction that cannot go on; the message is one line, and the run can be resumed."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a run re-extracts: the pages it selects, and how."""
+
+    since: datetime | None = None
+    url_prefix: str | None = None
+    older_than_version: int | None = None
+    dry_run: bool = False
+    batch_size: int = 100
+    workers: int = 1
+
+    def selection(self) -> dict[str, Any]:
+        """Return the options that identify a run (the same ones resume it)."""
+        return {
+            "since": self.since,
+            "url_prefix": self.url_prefix,
+            "older_than_version": self.older_than_version,
+            "extractor_version": EXTRACTOR_VERSION,
+        }
+
+
+@dataclass
+class Summary:
+    """What a run did so far."""
+
+    pages_selected: int = 0
+    pages_read: int = 0
+    skipped_version: int = 0  # pages whose article is made by the --older-than-version rules already
+    inserted: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    stale: int = 0  # a later fetch of the article is stored: kept
+    refused_count: int = 0
+    field_changes: dict[str, int] = field(default_factory=dict)
+    examples: list[dict[str, str]] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)
+
+    def refuse(self, url: str, reason: str) -> None:
+        """Count a page that yields no article now (or that storage refused)."""
+        self.refused_count += 1
+        if len(self.refused) < REFUSALS_KEPT:
+            self.refused.append({"url": url, "reason": reason})
+
+    def note_changes(self, url: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+        """Count each field that differs between *old* and *new*, keeping a few examples."""
+        for name in sorted(set(old) | set(new)):
+            if old.get(name) != new.get(name):
+                self.field_changes[name] = self.field_changes.get(name, 0) + 1
+                if len(self.examples) < EXAMPLES:
+                    self.examples.append(
+                        {"url": url, "field": name, "old": shorten(old.get(name)), "new": shorten(new.get(name))}
+                    )
+
+    def to_document(self) -> dict[str, Any]:
+        """Return the summary as stored in the run's document."""
+        return asdict(self)
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> Summary:
+        """Return the summary stored in a run's document."""
+        return cls(**{name: document[name] for name in cls.__dataclass_fields__ if name in document})
+
+
+def shorten(value: Any) -> str:
+    """Return *value* on one line, at most EXAMPLE_WIDTH characters."""
+    text = " ".join(repr(value).split()) if not isinstance(value, str) else " ".join(value.split())
+    return text if len(text) <= EXAMPLE_WIDTH else text[: EXAMPLE_WIDTH - 1] + "…"
+
+
+def comparable(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the article fields of *document* as the server would give them back (BSON round trip)."""
+    return dict(bson.decode(bson.encode(article_fields(document)), codec_options=CODEC_OPTIONS))
+
+
+CODEC_OPTIONS: Any = bson.CodecOptions(tz_aware=True, tzinfo=UTC)
+
+
+# --- extraction, in this process or in worker processes ---------------------------
+
+_pipelines: list[Any] | None = None
+
+
+def _worker_start() -> None:
+    """Build the item pipelines of a worker process once; Ctrl-C is the parent's to handle."""
+    global _pipelines  # one set of pipelines per worker process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _pipelines = build_pipelines(make_crawler())
+
+
+def response_of(page: Page) -> HtmlResponse:
+    """Return the response the crawl built from *page*, with the headers decoding reads."""
+    headers = {"Date": format_datetime(page.fetched_at.astimezone(UTC), usegmt=True)}
+    if page.content_type:
+        headers["Content-Type"] = page.content_type
+    return HtmlResponse(page.final_url, status=page.status, body=page.body, headers=headers)
+
+
+def extract_page(page: Page) -> tuple[dict[str, Any] | None, str | None]:
+    """Return the article document *page* yields now, or None and why not."""
+    global _pipelines  # built once per process
+    if _pipelines is None:
+        _pipelines = build_pipelines(make_crawler())
+    outcome = extract_response(response_of(page), _pipelines, page.fetched_at, page.sitemap_lastmod)
+    if outcome.item is None:
+        return None, outcome.reason
+    return article_document(outcome.item), None
+
+
+class InlineExecutor(Executor):
+    """An executor that runs each call at once, in this process, with pipelines of its own.
+
+    Pipelines keep state over a run (the duplicate filter): each run builds new ones.
+    """
+
+    def __init__(self) -> None:
+        global _pipelines  # the pipelines of this process
+        _pipelines = None
+
+    def map(self, fn: Callable[..., Any], *iterables: Any, timeout: float | None = None, chunksize: int = 1) -> Any:
+        """Return the results of *fn* over *iterables*, computed now."""
+        return iter([fn(*arguments) for arguments in zip(*iterables, strict=True)])
+
+
+# --- the run -------------------------------------------------------------------------
+
+
+def stored_article(articles: Collection[dict[str, Any]], url: str) -> dict[str, Any] | None:
+    """Return the stored article whose canonical URL is *url*."""
+    return articles.find_one({"url": url})
+
+
+class Reextraction:
+    """One re-extraction run over the pages an Options selects."""
+
+    def __init__(
+        self,
+        store: PageStore,
+        articles: Collection[dict[str, Any]],
+        runs: Collection[dict[str, Any]],
+        writer: ArticleWriter,
+        options: Options,
+    ) -> None:
+        self.store = store
+        self.articles = articles
+        self.runs = runs
+        self.writer = writer
+        self.options = options
+        self.stop_requested = False
+        self.run_id = ""
+        self.resumed_from: str | None = None
+        self.summary = Summary()
+
+    def request_stop(self, *_: Any) -> None:
+        """Stop after the batch being done (a signal handler)."""
+        self.stop_requested = True
+
+    def start(self) -> list[str]:
+        """Find the run to resume (or start one) and return the keys left to do, in order."""
+        after: str | None = None
+        if not self.options.dry_run:
+            query = {f"options.{name}": value for name, value in self.options.selection().items()}
+            unfinished = self.runs.find_one({**query, "status": STATUS_RUNNING}, sort=[("started_at", -1)])
+            if unfinished is not None:
+                self.run_id = str(unfinished["_id"])
+                after = unfinished.get("last_key")
+                self.resumed_from = after
+                self.summary = Summary.from_document(unfinished.get("summary", {}))
+        if not self.run_id:
+            self.run_id = os.environ.get("SCRAPY_JOB") or uuid.uuid4().hex
+        query = selection(self.options.since, self.options.url_prefix)
+        keys = [document["_id"] for document in self.store.scan(query, after)]
+        if self.resumed_from is None:
+            self.summary.pages_selected = len(keys)
+            if not self.options.dry_run:
+                now = datetime.now(UTC)
+                self.runs.insert_one(
+                    {
+                        "_id": self.run_id,
+                        "options": self.options.selection(),
+                        "status": STATUS_RUNNING,
+                        "started_at": now,
+                        "updated_at": now,
+                        "last_key": None,
+                        "summary": self.summary.to_document(),
+                    }
+                )
+        return keys
+
+    def run(self, keys: Sequence[str], progress: Callable[[int], None] = lambda done: None) -> bool:
+        """Re-extract *keys* batch by batch; return False when stopped before the end."""
+        batch_size = max(1, self.options.batch_size)
+        executor: Executor = InlineExecutor()
+        if self.options.workers > 1:
+            executor = ProcessPoolExecutor(self.options.workers, initializer=_worker_start)
+        with executor:
+            for start in range(0, len(keys), batch_size):
+                if self.stop_requested:
+                    return False
+                batch = keys[start : start + batch_size]
+                self._batch(batch, executor)
+                if not self.options.dry_run:
+                    self._checkpoint(batch[-1], STATUS_RUNNING)
+                progress(len(batch))
+        if not self.options.dry_run:
+            self._checkpoint(keys[-1] if keys else self.resumed_from, STATUS_FINISHED)
+        return True
+
+    def _batch(self, keys: Sequence[str], executor: Executor) -> None:
+        """Re-extract and write one batch of pages."""
+        pages: list[Page] = []
+        olds: dict[str, dict[str, Any] | None] = {}
+        for stored_page in self.store.fetch(keys):
+            try:
+                page = self.store.load(stored_page)
+            except PageError as error:
+                self.summary.refuse(str(stored_page.get("article_url")), f"stored page unreadable: {error}")
+                continue
+            previous = stored_article(self.articles, page.article_url)
+            limit = self.options.older_than_version
+            if limit is not None and previous is not None and (previous.get("extractor_version") or 0) >= limit:
+                self.summary.skipped_version += 1
+                continue
+            olds[page.key] = previous
+            pages.append(page)
+        self.summary.pages_read += len(pages)
+        chunksize = max(1, len(pages) // (4 * max(1, self.options.workers)))
+        entries: list[Entry] = []
+        now = datetime.now(UTC)
+        for page, (document, reason) in zip(pages, executor.map(extract_page, pages, chunksize=chunksize), strict=True):
+            if document is None:
+                self.summary.refuse(page.article_url, str(reason))
+                continue
+            url = str(document["url"])
+            old: dict[str, Any] | None = olds[page.key]
+            if page_key(url) != page.key:
+                old = stored_article(self.articles, url)
+            if old is None:
+                self.summary.inserted += 1
+            else:
+                before, after = comparable(old), comparable(document)
+                if before == after:
+                    self.summary.unchanged += 1
+                else:
+                    self.summary.changed += 1
+                    self.summary.note_changes(url, before, after)
+            entries.append(Entry(document, self.run_id, now, from_archive=True))
+        if entries and not self.options.dry_run:
+            self._write(entries)
+
+    def _write(self, entries: Sequence[Entry]) -> None:
+        """Write *entries*; raise ReextractError when the server went away."""
+        result = self.writer.write(entries)
+        for url, reason in result.rejected:
+            self.summary.refuse(url, f"storage refused: {reason}")
+        if result.failed:
+            raise ReextractError(f"MongoDB failed ({result.error}); run the same command again to resume")
+        # A later fetch of the article was stored meanwhile: it stays.
+        self.summary.stale += result.stale
+        self.summary.changed -= result.stale
+
+    def _checkpoint(self, last_key: str | None, status: str) -> None:
+        """Record the last key done and the counts so far in the run's document."""
+        self.resumed_from = last_key
+        update = {
+            "last_key": last_key,
+            "status": status,
+            "updated_at": datetime.now(UTC),
+            "summary": self.summary.to_document(),
+        }
+        self.runs.update_one({"_id": self.run_id}, {"$set": update})
+
+
+def iter_lines(summary: Summary, dry_run: bool) -> Iterator[str]:
+    """Yield the lines of the closing summary."""
+    would = "would be " if dry_run else ""
+    yield (
+        f"pages: {summary.pages_selected} selected, {summary.pages_read} re-extracted, "
+        f"{summary.skipped_version} skipped (extractor_version new enough)"
+    )
+    yield (
+        f"articles: {summary.changed} {would}changed, "
+        f"{summary.unchanged} unchanged, {summary.inserted} {would}new, "
+        f"{summary.stale} stale (a later fetch is stored), "
+        f"{summary.refused_count} refused"
+    )
+    if summary.field_changes:
+        changes = sorted(summary.field_changes.items(), key=lambda pair: (-pair[1], pair[0]))
+        yield "changed fields: " + ", ".join(f"{name} {count}" for name, count in changes)
+    for example in summary.examples:
+        yield f"  {example['url']} {example['field']}: {example['old']} -> {example['new']}"
+    for refusal in summary.refused:
+        yield f"refused {refusal['url']}: {refusal['reason']}"
+    if summary.refused_count > len(summary.refused):
+        yield f"... and {summary.refused_count - len(summary.refused)} more refused"
