@@ -175,8 +175,8 @@ class InlineExecutor(Executor):
 
 
 def stored_article(articles: Collection[dict[str, Any]], url: str) -> dict[str, Any] | None:
-    """Return the stored article whose canonical URL is *url*."""
-    return articles.find_one({"url": url})
+    """Return the stored article whose canonical URL is *url* (one ``{_id: key}`` lookup)."""
+    return articles.find_one({"_id": page_key(url)})
 
 
 class Reextraction:

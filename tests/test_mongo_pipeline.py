@@ -12,6 +12,7 @@ from arabpress.items import ArticleItem
 from arabpress.local.process import free_port
 from arabpress.local.site import SiteServer
 from arabpress.storage.documents import BOOKKEEPING_FIELDS, DATE_FIELDS
+from arabpress.urls import url_key
 from tests.crawl import CrawlResult, run_crawl
 from tests.storage_helpers import client_for
 
@@ -76,6 +77,10 @@ def test_three_crawls_insert_then_touch_then_update_one(
                 "sitemap_lastmod",
             ), name
         assert articles.count_documents({"published_at": {"$type": "date"}}) == ARTICLE_COUNT
+        # Keyed by the URL key: _id is the url, and the url and related links are URL keys.
+        for document in articles.find():
+            assert document["_id"] == document["url"] == url_key(document["url"])
+            assert document["related_urls"] == [url_key(link) for link in document["related_urls"]]
 
     second = crawl_into(server, tmp_path / "second", mongo_uri, mongo_database)
     assert second.returncode == 0, second.log[-3000:]

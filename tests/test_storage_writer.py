@@ -89,7 +89,8 @@ def test_a_document_stored_without_record_hash_is_compared_field_by_field(
     articles: Collection[dict[str, Any]],
 ) -> None:
     # As the writer stored articles before record_hash and extractor_version existed.
-    legacy = {**entry(URL).document, "first_seen_at": T0, "last_seen_at": T0, "updated_at": T0, "version": 1}
+    legacy = {"_id": URL, **entry(URL).document, "first_seen_at": T0, "last_seen_at": T0, "updated_at": T0}
+    legacy["version"] = 1
     legacy.update(crawl_id="crawl-0")
     del legacy["extractor_version"]
     articles.insert_one(legacy)
@@ -99,7 +100,7 @@ def test_a_document_stored_without_record_hash_is_compared_field_by_field(
     assert (document["version"], document["updated_at"], document["crawl_id"]) == (1, T0, "crawl-0")
     assert (document["last_seen_at"], document["extractor_version"]) == (later(10), EXTRACTOR_VERSION)
     assert document["record_hash"] == record_hash(document)
-    articles.update_one({"url": URL}, {"$unset": {"record_hash": ""}})
+    articles.update_one({"_id": URL}, {"$unset": {"record_hash": ""}})
     assert writer.write([entry(URL, seen_at=later(20), tags=["New"])]).updated == 1
     assert stored(articles)["version"] == 2
 
@@ -240,7 +241,8 @@ def test_an_unreachable_server_is_retried_with_backoff_then_given_up() -> None:
         writer = ArticleWriter(client["db"]["articles"], retry_times=2, retry_backoff=0.01, sleep=delays.append)
         batch = [entry(URL), entry(URL + "b/")]
         result = writer.write(batch)
-        assert result.failed == batch
+        # What failed is the batch, keyed (the URLs here are URL keys already).
+        assert [(failed.url, failed.document["_id"]) for failed in result.failed] == [(e.url, e.url) for e in batch]
         assert "refused" in result.error.lower() or "timed out" in result.error.lower()
         assert (result.retries, delays) == (2, [0.01, 0.02])
         # While the server is away, later batches get a single attempt each.

@@ -1,8 +1,9 @@
 """The stored form of an article: the item's fields plus storage bookkeeping.
 
-Storage owns the bookkeeping fields (first_seen_at, last_seen_at, updated_at, version,
-crawl_id) and stamps ``extractor_version`` and ``record_hash``; an item that carries any
-of them has them ignored.
+An article is keyed by ``_id`` = its URL key (arabpress.urls.url_key), the same value as
+its ``url`` field. Storage owns the key and the bookkeeping fields (first_seen_at,
+last_seen_at, updated_at, version, crawl_id) and stamps ``extractor_version`` and
+``record_hash``; an item that carries any of them has them ignored.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bson.errors import InvalidDocument
 from itemadapter import ItemAdapter
 
 from arabpress.rules import EXTRACTOR_VERSION
+from arabpress.urls import url_key
 
 # Fields set by storage, never by the crawl.
 BOOKKEEPING_FIELDS = ("first_seen_at", "last_seen_at", "updated_at", "version", "crawl_id")
@@ -29,6 +31,9 @@ CONTEXT_FIELDS = ("fetched_at", "fetched_url", "sitemap_lastmod")
 DATE_FIELDS = ("published_at", "modified_at", "fetched_at", "sitemap_lastmod")
 # Room left under the server's size limit for the bookkeeping fields.
 BOOKKEEPING_ROOM = 1024
+# The text index's language_override: a field no article has, so that every article is
+# indexed with the index's default_language "none" whatever its ``language`` says.
+TEXT_LANGUAGE_FIELD = "text_search_language"
 
 
 class DocumentError(ValueError):
@@ -72,6 +77,20 @@ def _sorted(value: Any) -> Any:
     return value
 
 
+def keyed(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Return *document* with ``url`` as its URL key and ``_id`` the same; raise DocumentError without a usable url."""
+    url = document.get("url")
+    if not isinstance(url, str) or not url:
+        raise DocumentError("no url")
+    try:
+        key = url_key(url)
+    except ValueError as error:
+        raise DocumentError(f"url {url!r} is not a URL: {error}") from None
+    if not key.startswith(("http://", "https://")):
+        raise DocumentError(f"url {url!r} is not an absolute http(s) URL")
+    return {"_id": key, **{name: value for name, value in document.items() if name != "_id"}, "url": key}
+
+
 def check_document(document: Mapping[str, Any], max_size: int) -> None:
     """Raise DocumentError when *document* cannot be stored as it is on any server.
 
@@ -79,9 +98,8 @@ def check_document(document: Mapping[str, Any], max_size: int) -> None:
     accepts documents over 16 MiB, and the driver refuses a whole batch for one key
     with a NUL byte.
     """
-    url = document.get("url")
-    if not isinstance(url, str) or not url:
-        raise DocumentError("no url")
+    if document.get("_id") != document.get("url"):
+        raise DocumentError("_id is not the url key (arabpress.storage.documents.keyed)")
     if not isinstance(document.get("content_hash"), str):
         raise DocumentError("no content_hash")
     for name in DATE_FIELDS:
@@ -92,6 +110,8 @@ def check_document(document: Mapping[str, Any], max_size: int) -> None:
             raise DocumentError(f"{name} is a {type(value).__name__}, not a datetime")
         if value.tzinfo is None:
             raise DocumentError(f"{name} has no time zone")
+    if TEXT_LANGUAGE_FIELD in document:
+        raise DocumentError(f"{TEXT_LANGUAGE_FIELD} is reserved for the text index")
     check_keys(document)
     try:
         size = len(bson.encode(document))

@@ -31,6 +31,7 @@ from pymongo.database import Database
 
 from arabpress.storage.indexes import create_each
 from arabpress.storage.writer import BULK_CHUNK
+from arabpress.urls import url_key
 
 COMPRESSION = "zlib"
 # zlib level 6: 13 KB for a 59 KB page of the generated site in 1.3 ms; level 9 saves 0.3%.
@@ -47,7 +48,7 @@ HISTORY_INDEXES = [
 
 def page_key(url: str) -> str:
     """Return the key of the page of the article whose canonical URL is *url*: the articles' key."""
-    return url
+    return url_key(url)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Write batches of articles as idempotent upserts keyed by the canonical URL.
+"""Write batches of articles as idempotent upserts keyed by ``_id`` = the URL key.
 
 Rules, for an article seen at time T by crawl C:
 
@@ -15,12 +15,11 @@ An article re-extracted from its stored page (``Entry.from_archive``, at time T 
 follows the same rules except that it was not seen on the site: last_seen_at stays (a new
 document takes its page's fetched_at), and a stored copy fetched after its page is kept.
 
-Each batch is one ``$in`` query for the stored hashes and one unordered bulk write
-(in commands of BULK_CHUNK operations; the unchanged articles seen at the same time
-share one update).
-Every operation is guarded by what that query read (the unique URL for an insert, the
-URL with its old hash and version for a replacement), so sending a batch again after a
-lost connection changes nothing that was already applied: retries are safe.
+Each batch reads the stored bookkeeping by ``_id`` (arabpress.storage.lookup) and sends one
+unordered bulk write (in commands of BULK_CHUNK operations). Every operation is guarded
+by what that read found (the unique ``_id`` for an insert, the ``_id`` with its old hash
+and version for a replacement), so sending a batch again after a lost connection changes
+nothing that was already applied: retries are safe.
 """
 
 from __future__ import annotations
@@ -28,12 +27,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from bson.errors import InvalidDocument
-from pymongo import InsertOne, ReplaceOne, UpdateMany
+from pymongo import InsertOne, ReplaceOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import (
     BulkWriteError,
@@ -47,7 +46,8 @@ from pymongo.errors import (
 )
 
 from arabpress.storage.connection import describe_error
-from arabpress.storage.documents import DocumentError, check_document, record_hash
+from arabpress.storage.documents import DocumentError, check_document, keyed, record_hash
+from arabpress.storage.lookup import find_by_ids
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Entry:
 
     @property
     def url(self) -> str:
-        """Return the article's canonical URL."""
+        """Return the article's URL (its key once the writer has checked it)."""
         return str(self.document.get("url"))
 
 
@@ -124,35 +124,35 @@ class BatchResult:
 class Operation:
     """One guarded write and what it means for the counts."""
 
-    urls: tuple[str, ...]
+    url: str
     outcome: str  # "inserted", "updated" or "unchanged"
     kind: str  # "insert" (document), "replace" (filter, document) or "touch" (filter, operators)
     document: dict[str, Any]
     filter: dict[str, Any] = field(default_factory=dict)
 
-    def request(self) -> InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]] | UpdateMany:
+    def request(self) -> InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]] | UpdateOne:
         """Return the operation for a bulk write."""
         if self.kind == "insert":
             return InsertOne(self.document)
         if self.kind == "replace":
             return ReplaceOne(self.filter, self.document)
-        return UpdateMany(self.filter, self.document)
+        return UpdateOne(self.filter, self.document)
 
     def send(self, collection: Collection[dict[str, Any]]) -> None:
-        """Send the operation alone; an insert whose URL is stored already counts as done."""
+        """Send the operation alone; an insert whose key is stored already counts as done."""
         if self.kind == "insert":
             try:
-                # A copy: the driver adds an _id to the document it is given.
                 collection.insert_one(dict(self.document))
             except DuplicateKeyError:
-                # Done already when the URL is taken (an earlier attempt of this batch);
-                # a refusal when another unique index objects.
-                if collection.count_documents({"url": self.urls[0]}, limit=1) == 0:
+                # Done already when the key is taken (an earlier attempt of this batch, or
+                # another process storing the same article); a refusal when another
+                # unique index objects.
+                if collection.find_one({"_id": self.url}, {"_id": 1}) is None:
                     raise
         elif self.kind == "replace":
             collection.replace_one(self.filter, self.document)
         else:
-            collection.update_many(self.filter, self.document)
+            collection.update_one(self.filter, self.document)
 
 
 def is_transient(error: PyMongoError) -> bool:
@@ -170,31 +170,34 @@ def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
     document = {**entry.document, "record_hash": record_hash(entry.document)}
     if stored is None:
         # A plain insert, not an upsert with $setOnInsert: FerretDB 1.x leaves out the
-        # null and empty-list fields of $setOnInsert. A retry that meets the unique url
-        # index finds the document written (see Operation.send).
+        # null and empty-list fields of $setOnInsert. A retry that meets the unique _id
+        # finds the document written (see Operation.send).
         first = (document.get("fetched_at") or seen_at) if entry.from_archive else seen_at
         bookkeeping = {"first_seen_at": first, "last_seen_at": first, "updated_at": seen_at, "version": 1}
-        return Operation((url,), "inserted", "insert", {**document, **bookkeeping, "crawl_id": entry.crawl_id})
+        inserted = {"_id": url, **document, **bookkeeping, "crawl_id": entry.crawl_id}
+        return Operation(url, "inserted", "insert", inserted)
     last_seen = stored.get("last_seen_at")
     if stored.get("record_hash") == document["record_hash"] and not stored.get(LEGACY):
         moves = {} if entry.from_archive else {"last_seen_at": seen_at}
         if document.get("extractor_version") is not None:
             moves["extractor_version"] = document["extractor_version"]
-        return Operation((url,), "unchanged", "touch", {"$max": moves}, {"url": url})
-    guard = {"url": url, "content_hash": stored.get("content_hash"), "version": stored.get("version")}
+        return Operation(url, "unchanged", "touch", {"$max": moves}, {"_id": url})
+    guard = {"_id": url, "content_hash": stored.get("content_hash"), "version": stored.get("version")}
     if stored.get("record_hash") == document["record_hash"]:
         # Stored before record_hash existed, with the same fields: the hash and the stamps
         # are written, the bookkeeping kept.
         kept = {name: stored.get(name) for name in ("first_seen_at", "updated_at", "version", "crawl_id")}
         if not entry.from_archive and (last_seen is None or last_seen < seen_at):
             last_seen = seen_at
-        return Operation((url,), "unchanged", "replace", {**document, **kept, "last_seen_at": last_seen}, guard)
+        kept_document = {"_id": url, **document, **kept, "last_seen_at": last_seen}
+        return Operation(url, "unchanged", "replace", kept_document, guard)
     if entry.from_archive:
         if _later(stored.get("fetched_at"), document.get("fetched_at")):
             return None
     elif _later(last_seen, seen_at):
         return None
     replacement = {
+        "_id": url,
         **document,
         "first_seen_at": stored.get("first_seen_at", seen_at),
         "last_seen_at": last_seen if entry.from_archive else seen_at,
@@ -202,31 +205,13 @@ def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
         "version": (stored.get("version") or 0) + 1,
         "crawl_id": entry.crawl_id,
     }
-    return Operation((url,), "updated", "replace", replacement, guard)
+    # The replacement keeps the same _id, which MongoDB allows (the _id itself is immutable).
+    return Operation(url, "updated", "replace", replacement, guard)
 
 
 def _later(stored: datetime | None, new: datetime | None) -> bool:
     """Return True when the *stored* time is after the *new* one (both known)."""
     return stored is not None and new is not None and stored > new
-
-
-def merge_touches(operations: Iterable[Operation]) -> list[Operation]:
-    """Merge the moves of unchanged articles that move to the same values into one update.
-
-    One update of many documents costs the server far less than one update each
-    (FerretDB 1.x especially); the pipeline stamps a whole batch with one time.
-    """
-    merged: list[Operation] = []
-    touches: dict[tuple[tuple[str, Any], ...], list[str]] = {}
-    for operation in operations:
-        if operation.kind == "touch":
-            touches.setdefault(tuple(sorted(operation.document["$max"].items())), []).extend(operation.urls)
-        else:
-            merged.append(operation)
-    for moves, urls in touches.items():
-        update = {"$max": dict(moves)}
-        merged.append(Operation(tuple(urls), "unchanged", "touch", update, {"url": {"$in": urls}}))
-    return merged
 
 
 def rounds(entries: Iterable[Entry]) -> list[list[Entry]]:
@@ -270,11 +255,12 @@ class ArticleWriter:
         valid: list[Entry] = []
         for entry in entries:
             try:
-                check_document(entry.document, self.max_document_size)
+                document = keyed(entry.document)
+                check_document(document, self.max_document_size)
             except DocumentError as error:
                 result.rejected.append((entry.url, str(error)))
             else:
-                valid.append(entry)
+                valid.append(replace(entry, document=document))
         pending = rounds(valid)
         while pending:
             try:
@@ -294,25 +280,25 @@ class ArticleWriter:
         stored = self._retry(lambda: self._stored(urls), result)
         planned = [plan(entry, stored.get(entry.url)) for entry in entries]
         result.stale += planned.count(None)
-        operations = merge_touches(operation for operation in planned if operation is not None)
+        operations = [operation for operation in planned if operation is not None]
         rejected = self._retry(lambda: self._apply(operations), result)
         result.rejected += rejected
         refused = {url for url, _ in rejected}
         for operation in operations:
-            done = sum(1 for url in operation.urls if url not in refused)
-            setattr(result, operation.outcome, getattr(result, operation.outcome) + done)
+            if operation.url not in refused:
+                setattr(result, operation.outcome, getattr(result, operation.outcome) + 1)
 
     def _stored(self, urls: list[str]) -> dict[str, dict[str, Any]]:
-        """Return the bookkeeping and record_hash of the stored documents among *urls*, by URL.
+        """Return the bookkeeping and record_hash of the stored documents among *urls* (keys), by key.
 
         A document stored before record_hash existed is read whole once to compute it.
         """
-        projection = {"_id": 0, **dict.fromkeys(STORED_FIELDS, 1)}
-        found = {doc["url"]: doc for doc in self.collection.find({"url": {"$in": urls}}, projection)}
+        found = find_by_ids(self.collection, urls, dict.fromkeys(STORED_FIELDS, 1))
         legacy = [url for url, doc in found.items() if "record_hash" not in doc]
-        if legacy:
-            for whole in self.collection.find({"url": {"$in": legacy}}):
-                found[whole["url"]].update({"record_hash": record_hash(whole), LEGACY: True})
+        for url in legacy:
+            whole = self.collection.find_one({"_id": url})
+            if whole is not None:
+                found[url].update({"record_hash": record_hash(whole), LEGACY: True})
         return found
 
     def _apply(self, operations: Sequence[Operation]) -> list[tuple[str, str]]:
@@ -348,7 +334,7 @@ class ArticleWriter:
             except (WriteError, DocumentTooLarge, InvalidDocument) as error:
                 if isinstance(error, WriteError) and is_transient(error):
                     raise
-                refused += [(url, describe_error(error)) for url in operation.urls]
+                refused.append((operation.url, describe_error(error)))
         return refused
 
     def _retry(self, attempt: Callable[[], T], result: BatchResult) -> T:
