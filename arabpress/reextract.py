@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -81,6 +82,7 @@ class Summary:
     unchanged: int = 0
     stale: int = 0  # a later fetch of the article is stored: kept
     refused_count: int = 0
+    seconds: float = 0.0  # spent re-extracting, over every part of a resumed run
     field_changes: dict[str, int] = field(default_factory=dict)
     examples: list[dict[str, str]] = field(default_factory=list)
     refused: list[dict[str, str]] = field(default_factory=list)
@@ -247,7 +249,9 @@ class Reextraction:
                 if self.stop_requested:
                     return False
                 batch = keys[start : start + batch_size]
+                began = time.monotonic()
                 self._batch(batch, executor)
+                self.summary.seconds += time.monotonic() - began
                 if not self.options.dry_run:
                     self._checkpoint(batch[-1], STATUS_RUNNING)
                 progress(len(batch))
@@ -323,9 +327,11 @@ class Reextraction:
 def iter_lines(summary: Summary, dry_run: bool) -> Iterator[str]:
     """Yield the lines of the closing summary."""
     would = "would be " if dry_run else ""
+    rate = summary.pages_read / summary.seconds * 60 if summary.seconds else 0.0
     yield (
         f"pages: {summary.pages_selected} selected, {summary.pages_read} re-extracted, "
-        f"{summary.skipped_version} skipped (extractor_version new enough)"
+        f"{summary.skipped_version} skipped (extractor_version new enough), "
+        f"in {summary.seconds:.1f} s ({rate:,.0f} pages/min)"
     )
     yield (
         f"articles: {summary.changed} {would}changed, "
