@@ -135,7 +135,9 @@ _pipelines: list[Any] | None = None
 def _worker_start() -> None:
     """Build the item pipelines of a worker process once; Ctrl-C is the parent's to handle."""
     global _pipelines  # one set of pipelines per worker process
+    # A stop signal sent to the whole process group is the parent's to handle.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _pipelines = build_pipelines(make_crawler())
 
 
@@ -199,7 +201,8 @@ class Reextraction:
         self.options = options
         self.stop_requested = False
         self.run_id = ""
-        self.resumed_from: str | None = None
+        self.resumed = False  # an unfinished run with the same options is going on
+        self.resumed_from: str | None = None  # the last key it had done
         self.summary = Summary()
 
     def request_stop(self, *_: Any) -> None:
@@ -214,6 +217,7 @@ class Reextraction:
             unfinished = self.runs.find_one({**query, "status": STATUS_RUNNING}, sort=[("started_at", -1)])
             if unfinished is not None:
                 self.run_id = str(unfinished["_id"])
+                self.resumed = True
                 after = unfinished.get("last_key")
                 self.resumed_from = after
                 self.summary = Summary.from_document(unfinished.get("summary", {}))
@@ -221,7 +225,7 @@ class Reextraction:
             self.run_id = os.environ.get("SCRAPY_JOB") or uuid.uuid4().hex
         query = selection(self.options.since, self.options.url_prefix)
         keys = [document["_id"] for document in self.store.scan(query, after)]
-        if self.resumed_from is None:
+        if not self.resumed:
             self.summary.pages_selected = len(keys)
             if not self.options.dry_run:
                 now = datetime.now(UTC)

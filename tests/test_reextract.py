@@ -242,7 +242,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(
     assert first.summary.pages_read == 4
     second, finished = run_job(mongo_uri, database, options)
     assert finished
-    assert second.run_id == first.run_id and second.resumed_from is not None
+    assert second.run_id == first.run_id and second.resumed and second.resumed_from is not None
     summary: Summary = second.summary
     # Nothing twice (pages read would exceed the pages), nothing skipped (fewer changes).
     assert (summary.pages_selected, summary.pages_read) == (ARTICLE_COUNT, ARTICLE_COUNT)

@@ -7,10 +7,18 @@ import signal
 import sys
 from datetime import UTC, datetime
 
+from pymongo.errors import PyMongoError
+
 from arabpress.commands import CommandError
 from arabpress.console import Progress
 from arabpress.reextract import Options, ReextractError, Reextraction, iter_lines
-from arabpress.storage.connection import MongoUnavailable, max_document_size, open_server, project_settings
+from arabpress.storage.connection import (
+    MongoUnavailable,
+    describe_error,
+    max_document_size,
+    open_server,
+    project_settings,
+)
 from arabpress.storage.indexes import ensure_article_indexes
 from arabpress.storage.pages import PageStore
 from arabpress.storage.writer import ArticleWriter
@@ -69,16 +77,20 @@ def run(args: argparse.Namespace) -> int:
             retry_backoff=settings.getfloat("MONGO_RETRY_BACKOFF"),
         )
         job = Reextraction(store, articles, database[settings.get("ARABPRESS_REEXTRACT_COLLECTION")], writer, options)
-        keys = job.start()
-        if job.resumed_from is not None:
-            print(f"resuming run {job.run_id} after {job.resumed_from}: {len(keys)} pages left", file=sys.stderr)
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, job.request_stop)
         try:
+            keys = job.start()
+            if job.resumed:
+                print(f"resuming run {job.run_id} after {job.resumed_from}: {len(keys)} pages left", file=sys.stderr)
             with Progress(len(keys), "re-extracted", interval) as progress:
                 finished = job.run(keys, progress)
         except ReextractError as error:
             raise CommandError(str(error)) from None
+        except PyMongoError as error:
+            raise CommandError(
+                f"MongoDB failed ({describe_error(error)}); run the same command again to resume"
+            ) from None
     for line in iter_lines(job.summary, options.dry_run):
         print(line)
     if not finished:
