@@ -21,17 +21,23 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
 
 import bson
 from pymongo.collection import Collection
+from pymongo.errors import PyMongoError
 from scrapy.http import HtmlResponse
+from scrapy.settings import BaseSettings
+from scrapy.utils.reactor import is_reactor_installed
 
-from arabpress.offline import build_pipelines, extract_response, make_crawler
+from arabpress.console import Progress
+from arabpress.offline import build_pipelines, extract_response, make_crawler, offline_settings
 from arabpress.rules import EXTRACTOR_VERSION
+from arabpress.storage.connection import Client, describe_error, max_document_size
 from arabpress.storage.documents import article_document, article_fields
+from arabpress.storage.indexes import ensure_article_indexes
 from arabpress.storage.pages import Page, PageError, PageStore, page_key, selection
 from arabpress.storage.writer import ArticleWriter, Entry
 
@@ -113,6 +119,14 @@ class Summary:
         return cls(**{name: document[name] for name in cls.__dataclass_fields__ if name in document})
 
 
+def parse_day(value: str) -> datetime:
+    """Return midnight UTC of the day YYYY-MM-DD, or raise ValueError with a one-line message."""
+    try:
+        return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"not a date as YYYY-MM-DD: {value!r}") from None
+
+
 def shorten(value: Any) -> str:
     """Return *value* on one line, at most EXAMPLE_WIDTH characters."""
     text = " ".join(repr(value).split()) if not isinstance(value, str) else " ".join(value.split())
@@ -130,15 +144,31 @@ CODEC_OPTIONS: Any = bson.CodecOptions(tz_aware=True, tzinfo=UTC)
 # --- extraction, in this process or in worker processes ---------------------------
 
 _pipelines: list[Any] | None = None
+# The logging settings a crawl process runs with: the pipelines' own crawler would otherwise
+# reinstall Scrapy's log handler without them.
+LOG_SETTINGS = ("LOG_ENABLED", "LOG_FILE", "LOG_LEVEL", "LOG_FORMAT", "LOG_DATEFORMAT", "LOG_STDOUT", "LOG_ENCODING")
 
 
-def _worker_start() -> None:
-    """Build the item pipelines of a worker process once; Ctrl-C is the parent's to handle."""
+def new_pipelines(overrides: Mapping[str, Any]) -> list[Any]:
+    """Build the project's item pipelines, storage off, with *overrides*; in a crawl process, on its reactor."""
+    settings = dict(overrides)
+    if is_reactor_installed():
+        settings["TWISTED_REACTOR_ENABLED"] = True
+    return build_pipelines(make_crawler(offline_settings(settings)))
+
+
+def log_settings(settings: BaseSettings) -> dict[str, Any]:
+    """Return the logging settings of a crawl process, the log file appended to."""
+    return {**{name: settings.get(name) for name in LOG_SETTINGS}, "LOG_FILE_APPEND": True}
+
+
+def _worker_start(overrides: Mapping[str, Any]) -> None:
+    """Build the item pipelines of a worker process; a stop signal is the parent's to handle."""
     global _pipelines  # one set of pipelines per worker process
     # A stop signal sent to the whole process group is the parent's to handle.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _pipelines = build_pipelines(make_crawler())
+    _pipelines = new_pipelines(overrides)
 
 
 def response_of(page: Page) -> HtmlResponse:
@@ -151,9 +181,7 @@ def response_of(page: Page) -> HtmlResponse:
 
 def extract_page(page: Page) -> tuple[dict[str, Any] | None, str | None]:
     """Return the article document *page* yields now, or None and why not."""
-    global _pipelines  # built once per process
-    if _pipelines is None:
-        _pipelines = build_pipelines(make_crawler())
+    assert _pipelines is not None, "no pipelines in this process: run through an executor of this module"
     outcome = extract_response(response_of(page), _pipelines, page.fetched_at, page.sitemap_lastmod)
     if outcome.item is None:
         return None, outcome.reason
@@ -166,9 +194,9 @@ class InlineExecutor(Executor):
     Pipelines keep state over a run (the duplicate filter): each run builds new ones.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, overrides: Mapping[str, Any]) -> None:
         global _pipelines  # the pipelines of this process
-        _pipelines = None
+        _pipelines = new_pipelines(overrides)
 
     def map(self, fn: Callable[..., Any], *iterables: Any, timeout: float | None = None, chunksize: int = 1) -> Any:
         """Return the results of *fn* over *iterables*, computed now."""
@@ -200,6 +228,8 @@ class Reextraction:
         self.writer = writer
         self.options = options
         self.stop_requested = False
+        # Settings of the pipelines' own crawler (the log settings of a crawl process).
+        self.settings_overrides: dict[str, Any] = {}
         self.run_id = ""
         self.resumed = False  # an unfinished run with the same options is going on
         self.resumed_from: str | None = None  # the last key it had done
@@ -245,9 +275,13 @@ class Reextraction:
     def run(self, keys: Sequence[str], progress: Callable[[int], None] = lambda done: None) -> bool:
         """Re-extract *keys* batch by batch; return False when stopped before the end."""
         batch_size = max(1, self.options.batch_size)
-        executor: Executor = InlineExecutor()
+        executor: Executor
         if self.options.workers > 1:
-            executor = ProcessPoolExecutor(self.options.workers, initializer=_worker_start)
+            executor = ProcessPoolExecutor(
+                self.options.workers, initializer=_worker_start, initargs=(self.settings_overrides,)
+            )
+        else:
+            executor = InlineExecutor(self.settings_overrides)
         with executor:
             for start in range(0, len(keys), batch_size):
                 if self.stop_requested:
@@ -352,3 +386,36 @@ def iter_lines(summary: Summary, dry_run: bool) -> Iterator[str]:
         yield f"refused {refusal['url']}: {refusal['reason']}"
     if summary.refused_count > len(summary.refused):
         yield f"... and {summary.refused_count - len(summary.refused)} more refused"
+
+
+def build(client: Client, settings: BaseSettings, options: Options) -> Reextraction:
+    """Return a re-extraction of the database MONGO_DATABASE of *client*, as *settings* name its collections."""
+    database = client[settings.get("MONGO_DATABASE")]
+    articles = database[settings.get("MONGO_COLLECTION")]
+    ensure_article_indexes(articles)
+    size = max_document_size(client)
+    store = PageStore(database, settings.get("ARABPRESS_PAGES_COLLECTION"), max_document_size=size)
+    writer = ArticleWriter(
+        articles,
+        max_document_size=size,
+        retry_times=settings.getint("MONGO_RETRY_TIMES"),
+        retry_backoff=settings.getfloat("MONGO_RETRY_BACKOFF"),
+    )
+    return Reextraction(store, articles, database[settings.get("ARABPRESS_REEXTRACT_COLLECTION")], writer, options)
+
+
+def perform(job: Reextraction, progress: Callable[[int], Progress], say: Callable[[str], object]) -> bool:
+    """Start or resume *job* and run it to its end or a stop; raise ReextractError when MongoDB fails.
+
+    *progress* makes the progress counter for the number of pages left; *say* tells a resumed run.
+    """
+    try:
+        keys = job.start()
+        if job.resumed:
+            say(f"resuming run {job.run_id} after {job.resumed_from}: {len(keys)} pages left")
+        with progress(len(keys)) as counter:
+            return job.run(keys, counter)
+    except PyMongoError as error:
+        raise ReextractError(
+            f"MongoDB failed ({describe_error(error)}); run the same command again to resume"
+        ) from None

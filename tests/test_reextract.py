@@ -299,3 +299,47 @@ def test_sigint_stops_after_a_batch_and_the_same_command_resumes(database: str, 
     assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in second.stdout
     assert {article["version"] for article in articles_of(mongo_uri, database).values()} == {2}
     assert json.dumps(second.stdout)  # printable summary
+
+
+def test_the_reextract_spider_runs_it_as_a_scrapyd_job_would(database: str, mongo_uri: str, tmp_path: Path) -> None:
+    # scrapyd runs `scrapy crawl SPIDER` with the job id in SCRAPY_JOB and the settings in its environment.
+    (tmp_path / "sitecustomize.py").write_text(
+        "from itemadapter import ItemAdapter\n"
+        "from arabpress.pipelines.cleaning import TextCleaningPipeline\n"
+        "_original = TextCleaningPipeline.process_item\n"
+        "def _marked(self, item):\n"
+        "    item = _original(self, item)\n"
+        "    ItemAdapter(item)['title'] += ' (re-extracted)'\n"
+        "    return item\n"
+        "TextCleaningPipeline.process_item = _marked\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "job.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{tmp_path}{os.pathsep}{PROJECT_ROOT}",
+        "SCRAPY_JOB": "job-42",
+        "MONGO_URI": mongo_uri,
+        "MONGO_DATABASE": database,
+    }
+    command = [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", "batch_size=3", "--logfile", str(log)]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    text = log.read_text(encoding="utf-8")
+    assert done.returncode == 0, text[-3000:]
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in text
+    assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in text
+    assert "'downloader/request_count'" not in text  # no request at all
+    after = articles_of(mongo_uri, database)
+    assert {(article["crawl_id"], article["version"]) for article in after.values()} == {("job-42", 2)}
+    # A bad argument is one usage line, before anything starts.
+    refused = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", "older_than_version=two"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 2 and "older_than_version must be a whole number" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -81,7 +81,7 @@ def test_api_requires_the_credentials(scrapyd: ScrapydProcess) -> None:
 
 def test_project_is_deployed_as_an_egg_of_project_code_only(scrapyd: ScrapydProcess, mongo_uri: str) -> None:
     assert scrapyd.api("listprojects.json")["projects"] == ["arabpress"]
-    assert scrapyd.api("listspiders.json", project="arabpress")["spiders"] == ["arabpress"]
+    assert scrapyd.api("listspiders.json", project="arabpress")["spiders"] == ["arabpress", "reextract"]
     eggs = sorted((scrapyd.home / "eggs" / "arabpress").glob("*.egg"))
     assert len(eggs) == 1
     with zipfile.ZipFile(eggs[0]) as egg:

@@ -5,23 +5,12 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from datetime import UTC, datetime
-
-from pymongo.errors import PyMongoError
+from datetime import datetime
 
 from arabpress.commands import CommandError
 from arabpress.console import Progress
-from arabpress.reextract import Options, ReextractError, Reextraction, iter_lines
-from arabpress.storage.connection import (
-    MongoUnavailable,
-    describe_error,
-    max_document_size,
-    open_server,
-    project_settings,
-)
-from arabpress.storage.indexes import ensure_article_indexes
-from arabpress.storage.pages import PageStore
-from arabpress.storage.writer import ArticleWriter
+from arabpress.reextract import Options, ReextractError, build, iter_lines, parse_day, perform
+from arabpress.storage.connection import MongoUnavailable, open_server, project_settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,9 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_date(value: str) -> datetime:
     """Parse YYYY-MM-DD as midnight UTC."""
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {value!r}") from None
+        return parse_day(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,32 +54,17 @@ def run(args: argparse.Namespace) -> int:
     except MongoUnavailable as error:
         raise CommandError(str(error)) from None
     with client:
-        database = client[settings.get("MONGO_DATABASE")]
-        articles = database[settings.get("MONGO_COLLECTION")]
-        ensure_article_indexes(articles)
-        size = max_document_size(client)
-        store = PageStore(database, settings.get("ARABPRESS_PAGES_COLLECTION"), max_document_size=size)
-        writer = ArticleWriter(
-            articles,
-            max_document_size=size,
-            retry_times=settings.getint("MONGO_RETRY_TIMES"),
-            retry_backoff=settings.getfloat("MONGO_RETRY_BACKOFF"),
-        )
-        job = Reextraction(store, articles, database[settings.get("ARABPRESS_REEXTRACT_COLLECTION")], writer, options)
+        job = build(client, settings, options)
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, job.request_stop)
         try:
-            keys = job.start()
-            if job.resumed:
-                print(f"resuming run {job.run_id} after {job.resumed_from}: {len(keys)} pages left", file=sys.stderr)
-            with Progress(len(keys), "re-extracted", interval) as progress:
-                finished = job.run(keys, progress)
+            finished = perform(
+                job,
+                lambda total: Progress(total, "re-extracted", interval),
+                lambda line: print(line, file=sys.stderr),
+            )
         except ReextractError as error:
             raise CommandError(str(error)) from None
-        except PyMongoError as error:
-            raise CommandError(
-                f"MongoDB failed ({describe_error(error)}); run the same command again to resume"
-            ) from None
     for line in iter_lines(job.summary, options.dry_run):
         print(line)
     if not finished:
