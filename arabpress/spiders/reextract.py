@@ -3,8 +3,8 @@
 It makes no request. Its start runs the re-extraction (arabpress.reextract) in a worker
 thread with the job's settings and environment, logs progress lines and the summary, and
 ends. Arguments: ``since`` (YYYY-MM-DD), ``url_prefix``, ``older_than_version``, ``dry_run``
-(1), ``batch_size``. Cancelling the job (SIGINT/SIGTERM) stops it after the batch in hand;
-scheduling it again with the same arguments resumes it.
+(1), ``batch_size``. The run's id is the scrapyd job id. Cancelling the job (SIGINT/SIGTERM)
+stops it after the batch in hand; scheduling it again with the same arguments resumes it.
 """
 
 from __future__ import annotations
@@ -98,6 +98,8 @@ class ReextractSpider(scrapy.Spider):
         with client:
             self.job = build(client, settings, self.options)
             self.job.settings_overrides = log_settings(settings)
+            # scrapyd names its job in the _job argument: the run's id, unless an older run is resumed.
+            self.job.run_id = str(getattr(self, "_job", "") or "")
             try:
                 finished = perform(
                     self.job,

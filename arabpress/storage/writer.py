@@ -126,7 +126,9 @@ class Operation:
 
     url: str
     outcome: str  # "inserted", "updated" or "unchanged"
-    kind: str  # "insert" (document), "replace" (filter, document) or "touch" (filter, operators)
+    # "insert" (document), "replace" (filter, document), "touch" (filter, operators), or
+    # "none" (nothing to write: a re-extraction that finds the article as stored)
+    kind: str
     document: dict[str, Any]
     filter: dict[str, Any] = field(default_factory=dict)
 
@@ -179,8 +181,11 @@ def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
     last_seen = stored.get("last_seen_at")
     if stored.get("record_hash") == document["record_hash"] and not stored.get(LEGACY):
         moves = {} if entry.from_archive else {"last_seen_at": seen_at}
-        if document.get("extractor_version") is not None:
-            moves["extractor_version"] = document["extractor_version"]
+        extractor = document.get("extractor_version")
+        if extractor is not None and (stored.get("extractor_version") or 0) < extractor:
+            moves["extractor_version"] = extractor
+        if not moves:
+            return Operation(url, "unchanged", "none", {})
         return Operation(url, "unchanged", "touch", {"$max": moves}, {"_id": url})
     guard = {"_id": url, "content_hash": stored.get("content_hash"), "version": stored.get("version")}
     if stored.get("record_hash") == document["record_hash"]:
@@ -281,7 +286,8 @@ class ArticleWriter:
         planned = [plan(entry, stored.get(entry.url)) for entry in entries]
         result.stale += planned.count(None)
         operations = [operation for operation in planned if operation is not None]
-        rejected = self._retry(lambda: self._apply(operations), result)
+        writes = [operation for operation in operations if operation.kind != "none"]
+        rejected = self._retry(lambda: self._apply(writes), result)
         result.rejected += rejected
         refused = {url for url, _ in rejected}
         for operation in operations:
