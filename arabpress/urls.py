@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.utils.url import strip_url
@@ -21,6 +22,9 @@ AMP_PARAMETER = "amp"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# An article is linked from many pages (listings, sitemaps, related lists) and each link
+# is keyed more than once on its way to a request: a bounded cache spares the re-parsing.
+@lru_cache(maxsize=8192)
 def url_key(url: str) -> str:
     """Return the one form of *url* the project keys on (docs/schema.md, "URL key").
 

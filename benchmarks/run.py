@@ -307,6 +307,7 @@ def crawl_site(
     out: Path,
     log: Callable[[str], None],
     names: Sequence[str] = CRAWLS,
+    timeout: float = CRAWL_TIMEOUT,
 ) -> list[CrawlRun]:
     """Serve the site of *articles* articles and run each crawl on it."""
     from arabpress.local.site import SiteServer
@@ -320,7 +321,9 @@ def crawl_site(
             database = f"arabpress_bench_{uuid.uuid4().hex[:8]}"
             spider, settings, env = crawl_settings(name, workdir, database, uri, kind)
             log(f"  {name:8} {articles:>6} articles ...")
-            run = run_crawl(name, spider, server.origin, workdir, articles=articles, settings=settings, env=env)
+            run = run_crawl(
+                name, spider, server.origin, workdir, articles=articles, settings=settings, env=env, timeout=timeout
+            )
             run.startup_cpu = startup
             if name == "full":
                 run.stats["bench/stored"] = count_documents(uri, database)
@@ -823,6 +826,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="also profile the full chain with py-spy (smallest site)"
     )
+    parser.add_argument(
+        "--crawl-timeout",
+        type=float,
+        default=CRAWL_TIMEOUT,
+        help=f"seconds before a crawl is killed and reported (default {CRAWL_TIMEOUT:,.0f})",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/RESULTS.md alone")
     return parser.parse_args(argv)  # fmt: skip
 
@@ -845,7 +854,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with mongo_server() as (uri, kind):
         server = f"{server_version(uri)} ({kind})"
         for size in sizes:
-            runs += crawl_site(size, uri, kind, out, lambda line: print(line, flush=True), names)
+            runs += crawl_site(size, uri, kind, out, lambda line: print(line, flush=True), names, args.crawl_timeout)
         print(f"d. MongoDB writes: {write_items:,} items ...", flush=True)
         documents = sample_documents(ensure_site(sizes[0]), write_items)
         writes, lookups = bench_writes(uri, documents, batch_size=int(defaults.MONGO_BATCH_SIZE))

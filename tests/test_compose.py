@@ -85,6 +85,9 @@ def test_services_and_named_volumes(compose: dict[str, Any]) -> None:
     for name, service in services.items():
         for mount in service.get("volumes", []):
             source = str(mount).split(":", 1)[0]
+            if source.startswith("./"):  # a read-only folder of the repository
+                assert str(mount).endswith(":ro") and (ROOT / source).is_dir(), f"{name}: {mount!r}"
+                continue
             assert source in declared, f"{name}: {mount!r} is not a named volume"
             used.add(source)
         assert service.get("restart") == "unless-stopped", name
@@ -119,12 +122,25 @@ def test_credentials_come_from_env_file(compose: dict[str, Any]) -> None:
                     f"{name}: {key} uses ${{{match['name']}}}, which .env.example does not set"
                 )
     assert environment(services["mongo"])["MONGO_INITDB_ROOT_PASSWORD"].startswith("${MONGO_ROOT_PASSWORD:?")
-    assert "${MONGO_ROOT_PASSWORD}" in environment(services["scrapyd"])["MONGO_URI"]
     assert environment(services["scrapyd"])["MONGO_URI"].startswith("mongodb://")
     for name in ("scrapyd", "scheduler"):
         assert environment(services[name])["SCRAPYD_PASSWORD"].startswith("${SCRAPYD_PASSWORD:?")
     assert set(example) <= referenced, f".env.example sets unused variables: {set(example) - referenced}"
     assert ".env" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_crawler_connects_as_its_own_user_not_as_root(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    uri = environment(services["scrapyd"])["MONGO_URI"]
+    assert "${MONGO_CRAWLER_USERNAME}:${MONGO_CRAWLER_PASSWORD}@" in uri
+    assert "authSource=${MONGO_DATABASE:-arabpress}" in uri
+    assert not any("ROOT" in match["name"] for match in VARIABLE.finditer(uri))
+    mongo = environment(services["mongo"])
+    for name in ("MONGO_CRAWLER_USERNAME", "MONGO_CRAWLER_PASSWORD", "MONGO_READER_USERNAME", "MONGO_READER_PASSWORD"):
+        assert mongo[name].startswith(f"${{{name}:?"), name
+    # The mongo image runs the scripts of this folder once, on an empty data volume.
+    assert "./deploy/mongo-init:/docker-entrypoint-initdb.d:ro" in services["mongo"]["volumes"]
+    assert (ROOT / "deploy" / "mongo-init" / "create-users.js").is_file()
 
 
 def test_crawl_settings_reach_the_jobs(compose: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from bson import json_util
 from bson.json_util import JSONOptions
 from pymongo import ASCENDING, TEXT, IndexModel
 from pymongo.collection import Collection
+from pymongo.errors import WriteError
 
 from arabpress.cli import main
 from arabpress.storage.documents import TEXT_LANGUAGE_FIELD
@@ -152,3 +153,15 @@ def test_a_text_index_with_the_previous_options_is_made_again(mongo_uri: str, mo
         assert articles.index_information()[TEXT_INDEX]["language_override"] == TEXT_LANGUAGE_FIELD
         articles.insert_one({"_id": AR_KEY, "url": AR_KEY, "language": "ar", "title": "النفط", "body": "النفط"})
         assert [document["_id"] for document in articles.find({"$text": {"$search": "النفط"}})] == [AR_KEY]
+
+
+def test_an_id_is_never_changed_in_place_so_rekeying_copies(mongo_uri: str, mongo_database: str) -> None:
+    # MongoDB's rule (FerretDB follows it): a replacement or update may not change _id, so
+    # the migration inserts the document under its key and then deletes the old one.
+    with client_for(mongo_uri) as client:
+        articles = client[mongo_database]["articles"]
+        articles.insert_one({"url": OIL})
+        with pytest.raises(WriteError) as refused:
+            articles.replace_one({"url": OIL}, {"_id": OIL, "url": OIL})
+        assert refused.value.code == 66  # ImmutableField
+        assert articles.find_one({"_id": OIL}) is None

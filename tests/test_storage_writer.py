@@ -14,6 +14,7 @@ from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.storage.documents import record_hash
 from arabpress.storage.indexes import ensure_article_indexes
 from arabpress.storage.writer import ArticleWriter, Entry, plan
+from arabpress.urls import url_key
 from tests.storage_helpers import T0, client_for, entry, later
 
 URL = "https://www.arabpress.example/2026/01/31/a/"
@@ -249,3 +250,26 @@ def test_an_unreachable_server_is_retried_with_backoff_then_given_up() -> None:
         second = writer.write([entry(URL + "c/")])
         assert (len(second.failed), second.retries) == (1, 0)
         assert delays == [0.01, 0.02]
+
+
+def test_two_spellings_of_one_url_are_one_article_keyed_by_its_url_key(articles: Collection[dict[str, Any]]) -> None:
+    arabic = "https://www.arabpress.example/ar/2026/02/01/محادثات/"
+    encoded = "https://www.arabpress.example/ar/2026/02/01/%d9%85%d8%ad%d8%a7%d8%af%d8%ab%d8%a7%d8%aa/"
+    result = ArticleWriter(articles).write([entry(arabic, body="One."), entry(encoded, body="Two.", seen_at=later(1))])
+    assert (result.inserted, result.updated) == (1, 1)
+    (document,) = articles.find()
+    assert document["_id"] == document["url"] == url_key(arabic) == url_key(encoded)
+    assert (document["body"], document["version"]) == ("Two.", 2)
+
+
+def test_an_article_without_a_usable_url_is_rejected_with_the_reason(articles: Collection[dict[str, Any]]) -> None:
+    no_url = entry(URL + "x/")
+    no_url.document["url"] = None
+    bad_port = entry("https://www.arabpress.example:99999/x/")
+    relative = entry("/2026/01/31/x/")
+    result = ArticleWriter(articles).write([no_url, bad_port, relative, entry(URL)])
+    reasons = [why for _, why in result.rejected]
+    assert reasons[0] == "no url"
+    assert "is not a URL: Port out of range" in reasons[1]
+    assert "is not an absolute http(s) URL" in reasons[2]
+    assert result.inserted == 1 and articles.count_documents({}) == 1

@@ -23,8 +23,10 @@ still gets its own decision.
 Stored state is read per page's worth of article links, one ``{_id: URL key}`` query
 each (arabpress.storage.lookup), in a thread so the reactor never waits for the database;
 nothing is loaded up front, so memory does not grow with the size of the archive. The only
-per-crawl memory is one 8-byte digest per skipped article, in place of the fingerprint
-the duplicate filter would otherwise have kept for it.
+per-crawl memory is one 8-byte digest per article decided: for a skipped one in place of
+the fingerprint the duplicate filter would otherwise have kept for it; for one let
+through, so that the links to it on later pages need no lookup (the duplicate filter
+drops them).
 """
 
 from __future__ import annotations
@@ -161,6 +163,9 @@ class IncrementalMiddleware:
         self.client = client  # closed with the spider when this middleware opened it
         self.crawl_started = datetime.now(UTC)
         self.skipped: set[int] = set()
+        # Articles let through once in this crawl: a repeat link needs no lookup, the
+        # duplicate filter drops it.
+        self.requested: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -206,7 +211,11 @@ class IncrementalMiddleware:
             if not is_article_request(entry):
                 yield entry
                 continue
-            if LASTMOD_META not in entry.meta and url_digest(url_key(entry.url)) in self.skipped:
+            digest = url_digest(url_key(entry.url))
+            if digest in self.requested:
+                yield entry
+                continue
+            if LASTMOD_META not in entry.meta and digest in self.skipped:
                 continue  # decided already in this crawl, and no lastmod to say otherwise
             batch.append(entry)
             if len(batch) >= self.batch_size:
@@ -249,6 +258,7 @@ class IncrementalMiddleware:
                 self.skipped.add(key)
                 stats.inc_value(f"{STATS_PREFIX}/skipped")
             return
+        self.requested.add(key)
         if decision is Decision.THIS_CRAWL:
             return
         if key in self.skipped:
