@@ -206,6 +206,21 @@ class InlineExecutor(Executor):
 # --- the run -------------------------------------------------------------------------
 
 
+@dataclass
+class Batch:
+    """A batch of keys, the pages read for them, their stored articles and their extraction under way."""
+
+    keys: Sequence[str]
+    pages: list[Page]
+    olds: dict[str, dict[str, Any] | None]
+    results: Iterator[tuple[dict[str, Any] | None, str | None]]
+
+
+def as_stored(article: Mapping[str, Any]) -> bool:
+    """Return True when a stored article needs no write for the same fields: hashed, and by these rules."""
+    return "record_hash" in article and (article.get("extractor_version") or 0) >= EXTRACTOR_VERSION
+
+
 def stored_article(articles: Collection[dict[str, Any]], url: str) -> dict[str, Any] | None:
     """Return the stored article whose canonical URL is *url* (one ``{_id: key}`` lookup)."""
     return articles.find_one({"_id": page_key(url)})
@@ -273,7 +288,11 @@ class Reextraction:
         return keys
 
     def run(self, keys: Sequence[str], progress: Callable[[int], None] = lambda done: None) -> bool:
-        """Re-extract *keys* batch by batch; return False when stopped before the end."""
+        """Re-extract *keys* batch by batch; return False when stopped before the end.
+
+        With worker processes, the next batch is read and handed to them before the one they
+        have done is compared and written, so reading and writing overlap extraction.
+        """
         batch_size = max(1, self.options.batch_size)
         executor: Executor
         if self.options.workers > 1:
@@ -282,23 +301,31 @@ class Reextraction:
             )
         else:
             executor = InlineExecutor(self.settings_overrides)
+        finished = True
+        began = time.monotonic()
         with executor:
+            pending: Batch | None = None
             for start in range(0, len(keys), batch_size):
                 if self.stop_requested:
-                    return False
-                batch = keys[start : start + batch_size]
-                began = time.monotonic()
-                self._batch(batch, executor)
-                self.summary.seconds += time.monotonic() - began
-                if not self.options.dry_run:
-                    self._checkpoint(batch[-1], STATUS_RUNNING)
-                progress(len(batch))
-        if not self.options.dry_run:
+                    finished = False
+                    break
+                batch = self._read(keys[start : start + batch_size], executor)
+                if pending is not None:
+                    self._done(pending, progress)
+                    pending = None
+                if self.options.workers > 1:
+                    pending = batch
+                else:
+                    self._done(batch, progress)
+            if pending is not None:
+                self._done(pending, progress)
+        self.summary.seconds += time.monotonic() - began
+        if finished and not self.options.dry_run:
             self._checkpoint(keys[-1] if keys else self.resumed_from, STATUS_FINISHED)
-        return True
+        return finished
 
-    def _batch(self, keys: Sequence[str], executor: Executor) -> None:
-        """Re-extract and write one batch of pages."""
+    def _read(self, keys: Sequence[str], executor: Executor) -> Batch:
+        """Read one batch of pages and their stored articles, and start their extraction."""
         pages: list[Page] = []
         olds: dict[str, dict[str, Any] | None] = {}
         for stored_page in self.store.fetch(keys):
@@ -314,30 +341,39 @@ class Reextraction:
                 continue
             olds[page.key] = previous
             pages.append(page)
-        self.summary.pages_read += len(pages)
         chunksize = max(1, len(pages) // (4 * max(1, self.options.workers)))
+        return Batch(keys, pages, olds, executor.map(extract_page, pages, chunksize=chunksize))
+
+    def _done(self, batch: Batch, progress: Callable[[int], None]) -> None:
+        """Compare and write one extracted batch, then record it as done."""
+        self.summary.pages_read += len(batch.pages)
         entries: list[Entry] = []
         now = datetime.now(UTC)
-        for page, (document, reason) in zip(pages, executor.map(extract_page, pages, chunksize=chunksize), strict=True):
+        for page, (document, reason) in zip(batch.pages, batch.results, strict=True):
             if document is None:
                 self.summary.refuse(page.article_url, str(reason))
                 continue
             url = str(document["url"])
-            old: dict[str, Any] | None = olds[page.key]
+            old: dict[str, Any] | None = batch.olds[page.key]
             if page_key(url) != page.key:
                 old = stored_article(self.articles, url)
             if old is None:
                 self.summary.inserted += 1
             else:
                 before, after = comparable(old), comparable(document)
-                if before == after:
-                    self.summary.unchanged += 1
-                else:
+                if before != after:
                     self.summary.changed += 1
                     self.summary.note_changes(url, before, after)
+                else:
+                    self.summary.unchanged += 1
+                    if as_stored(old):
+                        continue  # the same fields and rules: nothing to write
             entries.append(Entry(document, self.run_id, now, from_archive=True))
-        if entries and not self.options.dry_run:
-            self._write(entries)
+        if not self.options.dry_run:
+            if entries:
+                self._write(entries)
+            self._checkpoint(batch.keys[-1], STATUS_RUNNING)
+        progress(len(batch.keys))
 
     def _write(self, entries: Sequence[Entry]) -> None:
         """Write *entries*; raise ReextractError when the server went away."""

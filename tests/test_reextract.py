@@ -34,6 +34,27 @@ ARTICLES = [page["item"] for page in EXPECTED["pages"] if isinstance(page["item"
 ENGLISH_COUNT = sum(1 for item in ARTICLES if item["language"] == "en")
 ARABIC_COUNT = ARTICLE_COUNT - ENGLISH_COUNT
 MARK = " (re-extracted)"
+# The same changed rule for child processes, through a sitecustomize module; it also sends
+# the process a SIGINT while it re-extracts the article at STOP_AT.
+TITLE_RULE = """\
+import os, signal
+from itemadapter import ItemAdapter
+from arabpress.pipelines.cleaning import TextCleaningPipeline
+_original = TextCleaningPipeline.process_item
+def _marked(self, item):
+    item = _original(self, item)
+    ItemAdapter(item)["title"] += " (re-extracted)"
+    if os.environ.get("STOP_AT") == ItemAdapter(item)["url"]:
+        os.kill(os.getpid(), signal.SIGINT)
+    return item
+TextCleaningPipeline.process_item = _marked
+"""
+
+
+def changed_rule(folder: Path) -> str:
+    """Write the changed rule into *folder*; return the PYTHONPATH that loads it."""
+    (folder / "sitecustomize.py").write_text(TITLE_RULE, encoding="utf-8")
+    return f"{folder}{os.pathsep}{PROJECT_ROOT}"
 
 
 @pytest.fixture(scope="module")
@@ -258,24 +279,11 @@ def test_an_interrupted_run_resumes_where_it_stopped(
 
 def test_sigint_stops_after_a_batch_and_the_same_command_resumes(database: str, mongo_uri: str, tmp_path: Path) -> None:
     # A title rule changed in the child processes through a sitecustomize module.
-    (tmp_path / "sitecustomize.py").write_text(
-        "from itemadapter import ItemAdapter\n"
-        "from arabpress.pipelines.cleaning import TextCleaningPipeline\n"
-        "_original = TextCleaningPipeline.process_item\n"
-        "def _marked(self, item):\n"
-        "    item = _original(self, item)\n"
-        "    ItemAdapter(item)['title'] += ' (re-extracted)'\n"
-        "    import os, signal\n"
-        "    if os.environ.get('STOP_AT') == ItemAdapter(item)['url']:\n"
-        "        os.kill(os.getpid(), signal.SIGINT)\n"
-        "    return item\n"
-        "TextCleaningPipeline.process_item = _marked\n",
-        encoding="utf-8",
-    )
+    python_path = changed_rule(tmp_path)
     with client_for(mongo_uri) as client:
         pages = list(client[database]["pages"].find({}, {"article_url": 1}).sort("_id", 1))
     # The third page, in the second batch of two: that batch is finished, then the run stops.
-    env = {"PYTHONPATH": f"{tmp_path}:{PROJECT_ROOT}", "STOP_AT": pages[2]["article_url"]}
+    env = {"PYTHONPATH": python_path, "STOP_AT": pages[2]["article_url"]}
     command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
     command += ["--batch-size", "2", "--progress-interval", "0"]
     first = subprocess.run(
@@ -303,21 +311,11 @@ def test_sigint_stops_after_a_batch_and_the_same_command_resumes(database: str, 
 
 def test_the_reextract_spider_runs_it_as_a_scrapyd_job_would(database: str, mongo_uri: str, tmp_path: Path) -> None:
     # scrapyd runs `scrapy crawl SPIDER` with the job id in SCRAPY_JOB and the settings in its environment.
-    (tmp_path / "sitecustomize.py").write_text(
-        "from itemadapter import ItemAdapter\n"
-        "from arabpress.pipelines.cleaning import TextCleaningPipeline\n"
-        "_original = TextCleaningPipeline.process_item\n"
-        "def _marked(self, item):\n"
-        "    item = _original(self, item)\n"
-        "    ItemAdapter(item)['title'] += ' (re-extracted)'\n"
-        "    return item\n"
-        "TextCleaningPipeline.process_item = _marked\n",
-        encoding="utf-8",
-    )
+    python_path = changed_rule(tmp_path)
     log = tmp_path / "job.log"
     env = {
         **os.environ,
-        "PYTHONPATH": f"{tmp_path}{os.pathsep}{PROJECT_ROOT}",
+        "PYTHONPATH": python_path,
         "SCRAPY_JOB": "job-42",
         "MONGO_URI": mongo_uri,
         "MONGO_DATABASE": database,
@@ -343,3 +341,20 @@ def test_the_reextract_spider_runs_it_as_a_scrapyd_job_would(database: str, mong
     )
     assert refused.returncode == 2 and "older_than_version must be a whole number" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_worker_processes_give_what_one_process_gives(database: str, mongo_uri: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": changed_rule(tmp_path)}
+    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
+    command += ["--batch-size", "2", "--workers", "2"]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in done.stdout
+    assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in done.stdout
+    assert f"changed fields: content_hash {ARTICLE_COUNT}, title {ARTICLE_COUNT}" in done.stdout
+    after = articles_of(mongo_uri, database)
+    assert {article["version"] for article in after.values()} == {2}
+    assert all(article["title"].endswith(MARK) for article in after.values())
+    with client_for(mongo_uri) as client:
+        run = client[database]["reextracts"].find_one({})
+    assert run is not None and run["status"] == "finished" and run["last_key"] == max(after)
