@@ -1,11 +1,16 @@
 """Turn the raw date strings of an article into timezone-aware UTC datetimes.
 
-Structured data (JSON-LD, meta tags, microdata, ``<time datetime>``) is ISO 8601 and is
-read with ``datetime.fromisoformat``; visible text, or structured data that is not ISO,
-goes to one configured dateparser parser for Arabic and English, after the text is
-normalized: Western digits, no bidi marks or tatweel, ``am``/``pm`` for ص/م, Egyptian
-month names for Levantine ones, and the Gregorian date chosen over a Hijri one beside
-it. A Hijri-only date is converted with dateparser's Hijri calendar (hijridate).
+Structured data (JSON-LD, meta tags, microdata, ``<time datetime>``, the generic
+fallback's day) is ISO 8601 and is read with ``datetime.fromisoformat``; visible text, or
+structured data that is not ISO, goes to a dateparser parser for Arabic and English (plus
+the page's own language, in its day/month order, when it declares another), after the
+text is normalized: Western digits, no bidi marks or tatweel, ``am``/``pm`` for ص/م,
+Egyptian month names for Levantine ones, and the Gregorian date chosen over a Hijri one
+beside it. A Hijri-only date is converted with dateparser's Hijri calendar (hijridate).
+
+Besides the UTC instant, each date keeps the day it states, in its own zone (the offset
+written, the zone named, else the site's: a date-only value keeps its day), and its
+precision: a day, or a clock time to the minute or second.
 """
 
 from __future__ import annotations
@@ -13,18 +18,23 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from dateparser.calendars.hijri import HijriCalendar
+from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
+from dateparser.languages.loader import default_loader
+from dateparser.timezone_parser import pop_tz_offset_from_string
 
 DatePath = Literal["iso", "dateparser"]
 DateProblem = Literal["missing", "unparsable", "future", "too_old"]
+# How much of the instant the page states: a day only, or a clock time to the minute or second.
+Precision = Literal["day", "minute", "second"]
 
 # Sources whose strings are machine-readable ISO 8601 (items.py lists every source).
-STRUCTURED_SOURCES = frozenset({"jsonld", "meta", "microdata", "time"})
+STRUCTURED_SOURCES = frozenset({"jsonld", "meta", "microdata", "time", "fallback"})
 LANGUAGES = ["ar", "en"]
 
 _WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -73,9 +83,17 @@ _HIJRI_DATE = re.compile(rf"(?<!\w)(?:\d{{1,2}}\s+)?{_HIJRI_MONTH}\s+\d{{3,4}}\s
 # "corresponding to": joins a Hijri date to its Gregorian one.
 _CORRESPONDING = re.compile(r"(?<!\w)الموافق(?:\s+ل)?(?!\w)")
 
+# A clock time in a date string: to the minute, and to the second.
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_CLOCK_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+# Page languages whose day/month order is the default parser's (English month-first for numbers).
+_DEFAULT_ORDER_LANGUAGES = frozenset({"", "ar", "en"})
+_KNOWN_LANGUAGES = frozenset(language_order)
+
 # Arab Press is a Saudi site: its AST is Arabia Standard Time, not Atlantic.
 _ZONE_ABBREVIATIONS = {"AST": timedelta(hours=3)}
 _FULL_DATE = frozenset({"year", "month", "day"})
+SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +103,17 @@ class DateResult:
     value: datetime | None
     path: DatePath | None
     problem: DateProblem | None
+    day: date | None = None  # the calendar day as the string states it, in its own zone
+    precision: Precision | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatedDate:
+    """An instant in UTC with the day and precision the string it was read from states."""
+
+    value: datetime
+    day: date
+    precision: Precision
 
 
 def to_western_digits(text: str) -> str:
@@ -127,15 +156,58 @@ def prepare_text(raw: str) -> str:
     return unify_month_names(_GREGORIAN_ERA.sub(r"\1", text))
 
 
-def parse_iso(raw: str, zone: tzinfo) -> datetime | None:
-    """Read *raw* as ISO 8601 and return it in UTC (no offset: *zone*); None if not ISO."""
+def clock_precision(text: str) -> Precision:
+    """Return how precise a date string is: "second", "minute" with a clock time, else "day"."""
+    if _CLOCK_SECONDS.search(text):
+        return "second"
+    return "minute" if _CLOCK.search(text) else "day"
+
+
+def read_iso(raw: str, zone: tzinfo) -> StatedDate | None:
+    """Read *raw* as ISO 8601 (no offset: *zone*): the UTC instant and the day as written; None if not ISO."""
+    text = raw.strip()
     try:
-        value = datetime.fromisoformat(raw.strip())
+        value = datetime.fromisoformat(text)
         if value.tzinfo is None:
             value = value.replace(tzinfo=zone)
-        return value.astimezone(UTC)
+        # The wall-clock day as written: a date-only value, or a time in the page's own offset.
+        return StatedDate(value.astimezone(UTC), value.date(), clock_precision(text))
     except (ValueError, OverflowError):  # not ISO, or out of datetime's range in UTC
         return None
+
+
+def parse_iso(raw: str, zone: tzinfo) -> datetime | None:
+    """Read *raw* as ISO 8601 and return it in UTC (no offset: *zone*); None if not ISO."""
+    stated = read_iso(raw, zone)
+    return stated.value if stated else None
+
+
+def date_order(language: str | None) -> str | None:
+    """Return the day/month/year order ("DMY", "MDY", "YMD") of a page language tag; None: the default."""
+    tag = (language or "").strip().replace("_", "-")
+    primary = tag.split("-", 1)[0].lower()
+    if primary in _DEFAULT_ORDER_LANGUAGES and tag.lower() in {primary, ""}:
+        return None
+    for name in (tag, primary):
+        try:
+            order: str | None = default_loader.get_locale(name).info.get("date_order")
+        except (ValueError, KeyError):  # a tag dateparser has no locale for
+            continue
+        return order
+    return None
+
+
+def order_settings(order: str | None) -> dict[str, Any]:
+    """Return the dateparser settings that impose a day/month order (none: the locale's own)."""
+    return {} if order is None else {"DATE_ORDER": order, "PREFER_LOCALE_DATE_ORDER": False}
+
+
+def parser_languages(language: str | None) -> list[str]:
+    """Return dateparser's languages for a page: its own (when dateparser knows it), then Arabic and English."""
+    primary = (language or "").strip().replace("_", "-").split("-", 1)[0].lower()
+    if primary not in _KNOWN_LANGUAGES:
+        return list(LANGUAGES)
+    return [primary, *(name for name in LANGUAGES if name != primary)]
 
 
 def parse_hijri(text: str, zone: tzinfo) -> datetime | None:
@@ -157,55 +229,58 @@ class DateNormalizer:
         self.zone = ZoneInfo(timezone)
         self.future_tolerance = future_tolerance
         self.earliest = datetime(min_year, 1, 1, tzinfo=self.zone)
-        common: dict[str, Any] = {
+        self._common: dict[str, Any] = {
             "TIMEZONE": timezone,
             "TO_TIMEZONE": "UTC",
             "RETURN_AS_TIMEZONE_AWARE": True,
             "TIMEZONE_ABBREVIATIONS": _ZONE_ABBREVIATIONS,
             "IGNORE_SURROUNDING_TEXT": True,  # "Published on ...", "نشر في ..."
         }
+        # Absolute parsers by page language (dateparser languages and date order), built once each.
+        self._absolute_parsers: dict[tuple[tuple[str, ...], str | None], DateDataParser] = {}
         # A full date does not depend on the reference, so its result can be cached.
-        self._absolute = DateDataParser(
-            languages=LANGUAGES,
-            settings={**common, "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month", "year"]},
-        )
-        # Relative dates and dates without a year are read against the reference,
-        # which dateparser takes only as a setting.
-        self._relative_settings: dict[str, Any] = {
-            **common,
-            "PARSERS": ["relative-time", "absolute-time"],
-            "REQUIRE_PARTS": ["day", "month"],
-            "PREFER_DATES_FROM": "past",
-        }
         self._parse_absolute = functools.lru_cache(maxsize=cache_size)(self._parse_absolute_uncached)
 
-    def normalize(self, raw: str | None, source: str | None, reference: datetime) -> DateResult:
-        """Return the UTC datetime of *raw*, read as its *source* calls for, checked against *reference*."""
+    def normalize(
+        self, raw: str | None, source: str | None, reference: datetime, language: str | None = None
+    ) -> DateResult:
+        """Return the UTC datetime of *raw* read as its *source* and page *language* call for, checked."""
         if reference.tzinfo is None:
             raise ValueError(f"reference must be timezone-aware, got {reference!r}")
         if raw is None or not raw.strip():
             return DateResult(None, None, "missing")
         path: DatePath = "iso"
-        value = parse_iso(raw, self.zone) if source in STRUCTURED_SOURCES else None
-        if value is None:
+        stated = read_iso(raw, self.zone) if source in STRUCTURED_SOURCES else None
+        if stated is None:
             path = "dateparser"
-            value = self.parse_text(raw, reference)
-        if value is None:
+            stated = self.read_text(raw, reference, language)
+        if stated is None:
             return DateResult(None, path, "unparsable")
-        problem = self.implausibility(value, reference)
+        problem = self.implausibility(stated.value, reference)
         if problem is not None:
             return DateResult(None, path, problem)
-        return DateResult(value, path, None)
+        return DateResult(stated.value, path, None, stated.day, stated.precision)
 
-    def parse_text(self, raw: str, reference: datetime) -> datetime | None:
+    def parse_text(self, raw: str, reference: datetime, language: str | None = None) -> datetime | None:
         """Read a visible date string with dateparser; relative dates count from *reference*."""
+        stated = self.read_text(raw, reference, language)
+        return stated.value if stated else None
+
+    def read_text(self, raw: str, reference: datetime, language: str | None = None) -> StatedDate | None:
+        """Read a visible date string: the UTC instant, the day it states and its precision."""
         text = prepare_text(raw)
         if not text:
             return None
-        absolute = self._parse_absolute(text)
-        if absolute is not None or has_hijri_date(text):
-            return absolute
-        return self._parse_relative(text, reference)
+        languages, order = tuple(parser_languages(language)), date_order(language)
+        value = self._parse_absolute(text, languages, order)
+        precision = clock_precision(text)
+        if value is None and not has_hijri_date(text):
+            value = self._parse_relative(text, reference, languages, order)
+            if value is not None and precision == "day" and not self._is_whole_day(value, reference):
+                precision = "minute"  # "3 hours ago": a time of day, not a day
+        if value is None:
+            return None
+        return StatedDate(value, value.astimezone(self._stated_zone(text)).date(), precision)
 
     def implausibility(self, value: datetime, reference: datetime) -> DateProblem | None:
         """Say why *value* cannot be an article date fetched at *reference*, or None."""
@@ -215,18 +290,52 @@ class DateNormalizer:
             return "too_old"
         return None
 
-    def _parse_absolute_uncached(self, text: str) -> datetime | None:
-        """Read a full date from prepared *text*: the Gregorian one, else the Hijri one."""
-        if has_hijri_date(text):
-            return self._parse_with(self._absolute, strip_hijri(text)) or parse_hijri(text, self.zone)
-        return self._parse_with(self._absolute, text)
+    def _stated_zone(self, text: str) -> tzinfo:
+        """Return the zone *text* names ("PST", "GMT+2"), else the site's zone."""
+        named = pop_tz_offset_from_string(text)[1]
+        if named is None:
+            return self.zone
+        abbreviation = named.tzname(None)
+        own = _ZONE_ABBREVIATIONS.get(abbreviation) if abbreviation else None
+        return timezone(own) if own is not None else named
 
-    def _parse_relative(self, text: str, reference: datetime) -> datetime | None:
+    def _is_whole_day(self, value: datetime, reference: datetime) -> bool:
+        """Tell whether a relative date is a day: local midnight, or whole days before *reference*."""
+        local = value.astimezone(self.zone)
+        # To the second: a sub-second difference from the reference never makes a day a time.
+        return local.time() == time() or round((reference - value).total_seconds()) % SECONDS_PER_DAY == 0
+
+    def _absolute_parser(self, languages: tuple[str, ...], order: str | None) -> DateDataParser:
+        """Return the full-date parser for a page's languages and day/month order."""
+        key = (languages, order)
+        parser = self._absolute_parsers.get(key)
+        if parser is None:
+            settings = {**self._common, "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month", "year"]}
+            parser = DateDataParser(languages=list(languages), settings={**settings, **order_settings(order)})
+            self._absolute_parsers[key] = parser
+        return parser
+
+    def _parse_absolute_uncached(self, text: str, languages: tuple[str, ...], order: str | None) -> datetime | None:
+        """Read a full date from prepared *text*: the Gregorian one, else the Hijri one."""
+        parser = self._absolute_parser(languages, order)
+        if has_hijri_date(text):
+            return self._parse_with(parser, strip_hijri(text)) or parse_hijri(text, self.zone)
+        return self._parse_with(parser, text)
+
+    def _parse_relative(
+        self, text: str, reference: datetime, languages: tuple[str, ...], order: str | None
+    ) -> datetime | None:
         """Read prepared *text* against *reference* (a parser costs microseconds; parsing, milliseconds)."""
-        local_reference = reference.astimezone(self.zone).replace(tzinfo=None)
-        parser = DateDataParser(
-            languages=LANGUAGES, settings={**self._relative_settings, "RELATIVE_BASE": local_reference}
-        )
+        # Relative dates and dates without a year are read against the reference,
+        # which dateparser takes only as a setting.
+        settings = {
+            **self._common,
+            "PARSERS": ["relative-time", "absolute-time"],
+            "REQUIRE_PARTS": ["day", "month"],
+            "PREFER_DATES_FROM": "past",
+            "RELATIVE_BASE": reference.astimezone(self.zone).replace(tzinfo=None),
+        }
+        parser = DateDataParser(languages=list(languages), settings={**settings, **order_settings(order)})
         return self._parse_with(parser, text)
 
     @staticmethod

@@ -15,6 +15,7 @@ class ArticleItem(scrapy.Item):
     url = scrapy.Field()  # canonical URL: <link rel=canonical>, else fetched URL without tracking
     fetched_url = scrapy.Field()  # the URL that was actually requested
     language = scrapy.Field()  # "en" or "ar"
+    declared_language = scrapy.Field()  # the page's language tag as declared ("de-DE"), None if none
 
     # Text fields (extraction, then the text cleaning pipeline).
     title = scrapy.Field()
@@ -29,12 +30,14 @@ class ArticleItem(scrapy.Item):
 
     # Dates: raw strings and where they came from (extraction) ...
     published_raw = scrapy.Field()
-    published_source = scrapy.Field()  # "jsonld", "meta", "microdata", "time", "text"
+    published_source = scrapy.Field()  # "jsonld", "meta", "microdata", "time", "text", "fallback"
     modified_raw = scrapy.Field()
     modified_source = scrapy.Field()
     # ... and the normalized, timezone-aware UTC datetimes (date pipeline).
     published_at = scrapy.Field()
     modified_at = scrapy.Field()
+    published_date = scrapy.Field()  # "YYYY-MM-DD": the day as the page states it, in its own zone
+    published_precision = scrapy.Field()  # "day", "minute" or "second": how much the page states
 
     # Crawl context.
     fetched_at = scrapy.Field()  # aware UTC datetime: the response's Date header, else the clock

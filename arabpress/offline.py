@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -30,16 +30,22 @@ PAGE_KIND_REASONS = {
     "page": "static page",
     "error": "error page",
     "amp": "AMP copy of another page",
+    "forum": "forum thread",
+    "search": "search page",
     "unknown": "no article found",
 }
+# More replacement characters than this share of the text means the bytes are not text
+# in the encoding the page declares (or that could be detected).
+MAX_REPLACEMENT_SHARE = 0.01
 
 
 @dataclass
 class Outcome:
-    """The article a page yields, or why it yields none."""
+    """The article a page yields, or why it yields none (``label``: the reason without page specifics)."""
 
     item: ArticleItem | None
     reason: str | None = None
+    label: str | None = None
 
 
 def offline_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -83,7 +89,8 @@ def process(item: ArticleItem, pipelines: list[Any]) -> Outcome:
         try:
             current = pipeline.process_item(current)
         except DropItem as drop:
-            return Outcome(None, f"dropped: {drop}")
+            # Labelled by class, as Scrapy's item_dropped_reasons_count stats are.
+            return Outcome(None, f"dropped: {drop}", f"dropped: {type(drop).__name__}")
         if inspect.isawaitable(current):
             raise TypeError(f"{type(pipeline).__name__}.process_item is asynchronous; run it in a crawl")
     return Outcome(current)
@@ -101,13 +108,33 @@ def extract_response(
     now has its Date header and no sitemap.
     """
     selector = response.selector
-    kind = page_kind(selector, response.url)
+    page = ArticlePage(selector, response.url)
+    kind = page_kind(selector, response.url, page)
     if kind != "article":
-        reason = PAGE_KIND_REASONS.get(kind, kind)
+        label = f"not an article: {PAGE_KIND_REASONS.get(kind, kind)}"
         if kind == "amp":
-            reason = f"AMP copy of {ArticlePage(selector, response.url).url}"
-        return Outcome(None, f"not an article: {reason}")
-    item = ArticlePage(selector, response.url).to_item()
+            return Outcome(None, f"not an article: AMP copy of {page.url}", label)
+        return Outcome(None, label, label)
+    item = page.to_item()
     item["fetched_at"] = fetched_at or response_date(response)
     item["sitemap_lastmod"] = sitemap_lastmod
     return process(item, pipelines)
+
+
+def html_problem(response: HtmlResponse) -> str | None:
+    """Return what makes *response* no decodable HTML ("is not HTML (binary data)"...), else None."""
+    if b"\x00" in response.body[:4096]:
+        return "is not HTML (binary data)"
+    text = response.text
+    if text.count("\ufffd") > max(3, len(text) * MAX_REPLACEMENT_SHARE):
+        return f"has undecodable bytes for encoding {response.encoding}"
+    if not response.xpath("//body/*|//head/*"):
+        return "is not HTML (no elements found)"
+    return None
+
+
+def json_value(value: Any) -> str:
+    """Serialize datetimes as ISO 8601 UTC with Z."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    raise TypeError(f"cannot serialize {type(value).__name__}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from arabpress.dates import (
     DateNormalizer,
     clean_text,
+    date_order,
     has_hijri_date,
     normalize_meridiem,
     parse_iso,
@@ -325,3 +326,88 @@ def test_dates_before_the_minimum_year_are_rejected(normalizer: DateNormalizer, 
 def test_minimum_year_starts_in_the_site_zone(normalizer: DateNormalizer) -> None:
     assert normalizer.normalize("1990-01-01T00:00:00+03:00", "jsonld", REFERENCE).problem is None
     assert normalizer.normalize("1989-12-31T23:59:00+03:00", "jsonld", REFERENCE).problem == "too_old"
+
+
+# --- the day as the page states it, and the precision -------------------------------------
+
+
+@given(
+    st.dates(min_value=date(1990, 1, 2), max_value=date(2026, 2, 1)),
+    st.sampled_from(["Asia/Riyadh", "Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"]),
+)
+def test_a_date_only_value_is_never_moved_to_another_day(day: date, zone: str) -> None:
+    result = DateNormalizer(zone, timedelta(days=1), 1990).normalize(day.isoformat(), "jsonld", REFERENCE)
+    assert (result.day, result.precision) == (day, "day")
+
+
+@pytest.mark.parametrize(
+    ("raw", "source", "day", "precision"),
+    [
+        # The wall-clock day in the offset written, not the UTC day (4 and 3 November in UTC).
+        ("2023-11-03T22:28:35-05:00", "meta", date(2023, 11, 3), "second"),
+        ("2023-11-04T00:39+01:00", "meta", date(2023, 11, 4), "minute"),
+        ("2023-11-04T03:28:35.120Z", "meta", date(2023, 11, 4), "second"),
+        ("2023-11-04T10:00:00", "meta", date(2023, 11, 4), "second"),
+        # 10:35 p.m. in California is already 9 November in Riyadh: the page states the 8th.
+        ("Nov 8, 2023 / 10:35 PM PST", "text", date(2023, 11, 8), "minute"),
+        ("الأحد ١ فبراير ٢٠٢٦ - ٠٩:٤٥ م", "text", date(2026, 2, 1), "minute"),
+        ("Jan 24, 2026", "text", date(2026, 1, 24), "day"),
+        ("24 يناير", "text", date(2026, 1, 24), "day"),
+        ("الاثنين 14 شعبان 1447هـ", "text", date(2026, 2, 2), "day"),
+        (PROPERTY_PAGE_DATE, "text", date(2026, 2, 2), "minute"),
+        ("Feb 2, 2026 10:30:15 GMT", "text", date(2026, 2, 2), "second"),
+    ],
+)
+def test_values_state_their_own_day(
+    normalizer: DateNormalizer, raw: str, source: str, day: date, precision: str
+) -> None:
+    result = normalizer.normalize(raw, source, REFERENCE)
+    assert (result.day, result.precision) == (day, precision)
+
+
+def test_relative_dates_are_days_or_times(normalizer: DateNormalizer) -> None:
+    hours = normalizer.normalize("منذ 3 ساعات", "text", REFERENCE)
+    yesterday = normalizer.normalize("yesterday", "text", REFERENCE)
+    assert (hours.day, hours.precision) == (date(2026, 2, 2), "minute")
+    assert (yesterday.day, yesterday.precision) == (date(2026, 2, 1), "day")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", date(2023, 11, 1)),
+        ("fr-FR", date(2023, 11, 1)),
+        ("en-GB", date(2023, 11, 1)),
+        ("en-US", date(2023, 1, 11)),
+        ("en", date(2023, 1, 11)),
+        (None, date(2023, 1, 11)),
+    ],
+)
+def test_day_and_month_order_follows_the_page_language(
+    normalizer: DateNormalizer, language: str | None, expected: date
+) -> None:
+    result = normalizer.normalize("01-11-2023", "text", REFERENCE, language)
+    assert result.day == expected
+
+
+def test_month_names_of_the_page_language(normalizer: DateNormalizer) -> None:
+    assert normalizer.normalize("3. Februar 2022, 14:05 Uhr", "text", REFERENCE, "de-DE").day == date(2022, 2, 3)
+    assert normalizer.normalize("27 juin 2019", "text", REFERENCE, "fr").day == date(2019, 6, 27)
+    # The site's own languages still read on a page in another one.
+    assert normalizer.normalize("2 فبراير 2026", "text", REFERENCE, "de").day == date(2026, 2, 2)
+
+
+@pytest.mark.parametrize(("language", "order"), [("de", "DMY"), ("en-US", "MDY"), ("zh-CN", "YMD"), ("xx", None)])
+def test_date_order(language: str, order: str | None) -> None:
+    assert date_order(language) == order
+
+
+def test_unreadable_dates_have_no_day(normalizer: DateNormalizer) -> None:
+    assert normalizer.normalize("not a date", "text", REFERENCE).day is None
+    assert normalizer.normalize("2099-01-01", "jsonld", REFERENCE).day is None
+
+
+def test_relative_days_stay_days_when_the_reference_has_microseconds(normalizer: DateNormalizer) -> None:
+    reference = REFERENCE + timedelta(microseconds=654_321)
+    assert normalizer.normalize("yesterday", "text", reference).precision == "day"
+    assert normalizer.normalize("2 hours ago", "text", reference).precision == "minute"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from parsel import Selector
 
-from arabpress.extract import ArticlePage, page_kind
+from arabpress.extract import ArticlePage, DateField, page_kind
 from arabpress.extract.links import body_article_links, listing_links, next_page_links, section_links
 from tests.pages import PRODUCTION_ORIGIN, expected_pages, load_sample_response
 
@@ -196,7 +196,8 @@ def test_date_sources(path: str, published: tuple[str | None, str | None], modif
 def test_masthead_date_is_never_the_article_date() -> None:
     empty_posted_on = ('<div class="entry-meta">', '<div class="entry-meta"><span class="posted-on"></span>')
     without_dates = edited(SYRIA, (JSONLD_SCRIPT, ""), empty_posted_on)
-    assert without_dates.published is None
+    # Only the permalink's /2022/08/26/ is left, never the masthead's 2 February 2026.
+    assert without_dates.published == DateField("2022-08-26", "fallback")
     assert without_dates.modified is None
 
 
@@ -245,7 +246,8 @@ def test_invalid_jsonld_is_skipped() -> None:
     item = article.to_item()
     assert article.jsonld is None
     assert item["title"] == "What is behind US clashes with ‘Iran-backed’ fighters in Syria?"
-    assert item["published_raw"] is None
+    # The page states its date only in the JSON-LD: the permalink's /2022/08/26/ is what is left.
+    assert (item["published_raw"], item["published_source"]) == ("2022-08-26", "fallback")
     assert item["section"] == "Middle East"  # from the theme's category link
     assert item["tags"] == ["Iran", "Syria", "United States"]
 

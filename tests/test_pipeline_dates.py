@@ -221,3 +221,39 @@ def test_expected_dates_of_the_sample_site(page: dict[str, Any]) -> None:
     for field in ("published_at", "modified_at"):
         expected = page["item"][field]
         assert item[field] == (None if expected is None else datetime.fromisoformat(expected)), field
+
+
+@pytest.mark.parametrize(
+    ("raw", "source", "day", "precision"),
+    [
+        ("2020-09-24", "jsonld", "2020-09-24", "day"),  # midnight in Riyadh is the 23rd in UTC
+        ("2023-11-03T22:28:35-05:00", "meta", "2023-11-03", "second"),
+        ("الأحد ١ فبراير ٢٠٢٦ - ٠٩:٤٥ م", "text", "2026-02-01", "minute"),
+        ("2021-03-04", "fallback", "2021-03-04", "day"),
+    ],
+)
+def test_sets_the_published_day_as_stated_and_its_precision(raw: str, source: str, day: str, precision: str) -> None:
+    pipeline, _ = make_pipeline()
+    item = article(published_raw=raw, published_source=source, modified_raw="2026-01-01", modified_source="jsonld")
+    pipeline.process_item(item)
+    assert (item["published_date"], item["published_precision"]) == (day, precision)
+    assert item["published_at"] is not None
+
+
+def test_unusable_published_dates_have_no_day() -> None:
+    pipeline, _ = make_pipeline()
+    item = article(published_raw="2030-01-01", published_source="jsonld", modified_raw="2026-01-05")
+    item["modified_source"] = "jsonld"
+    pipeline.process_item(item)
+    assert (item["published_date"], item["published_precision"]) == (None, None)
+    assert item["modified_at"] is not None
+
+
+def test_visible_dates_follow_the_declared_language_order() -> None:
+    pipeline, _ = make_pipeline()
+    german = article(published_raw="01-11-2023", published_source="text", declared_language="de-DE")
+    english = article(published_raw="01-11-2023", published_source="text", declared_language="en-US")
+    pipeline.process_item(german)
+    pipeline.process_item(english)
+    assert german["published_date"] == "2023-11-01"
+    assert english["published_date"] == "2023-01-11"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pymongo
 import pytest
 from pymongo.errors import OperationFailure
@@ -88,3 +90,22 @@ def test_crawl_indexes_are_created_twice_without_error(mongo_uri: str, mongo_dat
         info = crawls.index_information()
         assert {model.document["name"] for model in CRAWL_INDEXES} <= set(info)
         assert info["crawl_id_unique"]["unique"] is True
+
+
+def test_articles_of_a_day_and_section_are_found_by_the_stated_day(mongo_uri: str, mongo_database: str) -> None:
+    with client_for(mongo_uri) as client:
+        articles = client[mongo_database]["articles"]
+        ensure_article_indexes(articles)
+        assert articles.index_information()["published_date_section"]["key"] == [
+            ("published_date", -1),
+            ("section", 1),
+        ]
+        days = {"late": "2020-09-24", "next": "2020-09-25"}
+        for name, day in days.items():
+            # Both start on 23 September in UTC: only published_date tells the pages' days apart.
+            stored = article(f"https://www.arabpress.example/{name}/", published_date=day, published_precision="day")
+            stored["published_at"] = datetime(2020, 9, 23, 21, 0, tzinfo=UTC)
+            articles.insert_one(article_document(stored))
+        found = articles.find({"published_date": "2020-09-24", "section": "Economy"}, {"_id": 0, "url": 1})
+        assert [doc["url"] for doc in found] == ["https://www.arabpress.example/late/"]
+        assert articles.count_documents({"published_date": {"$gte": "2020-09-24", "$lt": "2020-09-26"}}) == 2

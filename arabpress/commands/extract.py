@@ -1,4 +1,4 @@
-"""Print, as JSON, the article one saved page or URL would store (no database)."""
+"""Print, as JSON, the article one saved page or URL would store, or a manifest's (no database)."""
 
 from __future__ import annotations
 
@@ -7,31 +7,33 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse
 
+from arabpress.batch import extract_manifest
 from arabpress.commands import CommandError
-from arabpress.offline import build_pipelines, extract_response, make_crawler
+from arabpress.offline import build_pipelines, extract_response, html_problem, json_value, make_crawler
 
 FETCH_TIMEOUT = 30
-# More replacement characters than this share of the text means the bytes are not text
-# in the encoding the page declares (or that could be detected).
-MAX_REPLACEMENT_SHARE = 0.01
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
-    parser.add_argument("source", help="a saved HTML file, or an http(s) URL to fetch")
+    parser.add_argument("source", nargs="?", help="a saved HTML file, or an http(s) URL to fetch")
     parser.add_argument("--url", help="the page's address, for a saved file (default: its canonical link)")
     parser.add_argument("--content-type", help="the Content-Type the server sent with a saved file")
+    parser.add_argument("--manifest", type=Path, help="instead of one page: a JSON-lines list of saved pages")
+    parser.add_argument("--output", type=Path, help="with --manifest: the JSON-lines file to write, a line per page")
 
 
 def run(args: argparse.Namespace) -> int:
     """Extract the page and print the article, or the reason there is none."""
+    if args.manifest is not None or args.output is not None:
+        return run_manifest(args)
+    if args.source is None:
+        raise CommandError("give a saved HTML file or URL, or --manifest")
     response = load_response(args.source, args.url, args.content_type)
     check_html(response, args.source)
     crawler = make_crawler()
@@ -78,17 +80,21 @@ def fetch(url: str) -> HtmlResponse:
 
 def check_html(response: HtmlResponse, source: str) -> None:
     """Raise CommandError when *response* is not decodable HTML."""
-    if b"\x00" in response.body[:4096]:
-        raise CommandError(f"{source} is not HTML (binary data)")
-    text = response.text
-    if text.count("\ufffd") > max(3, len(text) * MAX_REPLACEMENT_SHARE):
-        raise CommandError(f"{source} has undecodable bytes for encoding {response.encoding}")
-    if not response.xpath("//body/*|//head/*"):
-        raise CommandError(f"{source} is not HTML (no elements found)")
+    problem = html_problem(response)
+    if problem:
+        raise CommandError(f"{source} {problem}")
 
 
-def json_value(value: Any) -> str:
-    """Serialize datetimes as ISO 8601 UTC with Z."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    raise TypeError(f"cannot serialize {type(value).__name__}")
+def run_manifest(args: argparse.Namespace) -> int:
+    """Extract every page of a manifest into the output file; 1 when some line could not be read."""
+    if args.manifest is None or args.output is None or args.source is not None:
+        raise CommandError("--manifest and --output go together, without a page")
+    if not args.manifest.is_file():
+        raise CommandError(f"no such manifest: {args.manifest}")
+    try:
+        with args.output.open("w", encoding="utf-8") as output:
+            summary = extract_manifest(args.manifest, output)
+    except OSError as error:
+        raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
+    print(summary.line(), file=sys.stderr)
+    return 1 if summary.bad_lines else 0

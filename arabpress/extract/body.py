@@ -1,4 +1,7 @@
-"""Body paragraphs of an article container, without captions, ads, share bars or "Read more" lines."""
+"""Body paragraphs of an article container, without captions, ads, share bars, datelines or "Read more" lines.
+
+Data tables give a paragraph per row; layout tables are read as containers.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from arabpress.extract.dom import Element, class_tokens, comparable, comparable_opening, fold_whitespace, is_blank
+from arabpress.extract.evidence import DATE_TEXT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,7 +41,6 @@ SKIPPED_TAGS = frozenset(
         "textarea",
         "aside",
         "nav",
-        "table",
         "h1",
     }
 )
@@ -50,8 +53,31 @@ SKIPPED_CLASS = re.compile(
     r"^(?:ads?|ad[-_].*|ads[-_].*|.*[-_]ads?|adsbygoogle|advert.*|sponsor.*|share.*|.*[-_]share|sharedaddy|social.*"
     r"|newsletter.*|.*[-_]newsletter|.*related.*|wp-caption.*|caption|tts-.*|screen-reader-text|sr-only"
     r"|entry-(?:header|meta|footer|subtitle)|amp-(?:lede|byline)|byline|tags-links|cat-links"
-    r"|twitter-tweet|instagram-media|tiktok-embed|wp-embedded-content)$"
+    r"|twitter-tweet|instagram-media|tiktok-embed|wp-embedded-content"
+    # Datelines: the article's own date and time lines repeated in its body.
+    r"|(?:.*[-_])?(?:date|dateline|datetime|pubdate|timestamp|time)|posted-on|published|updated)$"
 )
+DATE_ITEMPROPS = frozenset({"datePublished", "dateModified", "dateCreated"})
+# Links that share the page on another service or send it by mail: what share bars are made of.
+SHARE_LINK = re.compile(
+    r"^(?:whatsapp|sms|viber|tg):|^mailto:\?|[/.](?:facebook\.com/shar|twitter\.com/(?:intent|share)|x\.com/intent"
+    r"|linkedin\.com/(?:share|cws/share)|pinterest\.[a-z.]+/pin/create|reddit\.com/submit|t\.me/share|telegram\.me/share"
+    r"|wa\.me/|api\.whatsapp\.com/send|web\.whatsapp\.com/send|tumblr\.com/(?:share|widgets/share)|vk\.com/share"
+    r"|getpocket\.com/(?:save|edit)|flipboard\.com/bookmarklet|news\.ycombinator\.com/submitlink|xing\.com/spi/shares)",
+    re.IGNORECASE,
+)
+# Text a share bar may hold besides its links ("Share this:", separators).
+SHARE_BAR_TEXT = 40
+# After a share bar that closes the text, this many short paragraphs are its furniture (a comment notice).
+TRAILING_FURNITURE = 2
+TRAILING_FURNITURE_CHARACTERS = 200
+# A dateline holds a date and at most this many other words ("Published Monday at 5 PM").
+DATELINE_WORDS = 4
+DATELINE_CHARACTERS = 80
+LETTER_WORD = re.compile(r"[^\W\d_]+")
+# Cells holding these are laid out by the table, not data: the table is read as a container.
+BLOCK_TAGS = frozenset({"p", "div", "table", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "section"})
+CELL_SEPARATOR = " | "
 # A paragraph that only points to another story: "Read more: <link>".
 READ_MORE_LABELS = ("read more", "read also", "also read", "see also", "related")
 ARABIC_READ_MORE = ("اقرا ايضا", "اقرا المزيد", "اقرا كذلك")
@@ -64,7 +90,48 @@ def is_skipped(element: Element) -> bool:
     """Tell whether an element's subtree is never body text."""
     if element.tag in SKIPPED_TAGS or element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
+    if element.get("itemprop") in DATE_ITEMPROPS:
+        return True
     return any(SKIPPED_CLASS.match(token.lower()) for token in class_tokens(element.get("class")))
+
+
+def is_dateline(text: str) -> bool:
+    """Tell whether a paragraph is only a date line ("Monday, November 18, 2019 at 5:00 PM")."""
+    if len(text) > DATELINE_CHARACTERS or not DATE_TEXT.search(text):
+        return False
+    return len(LETTER_WORD.findall(DATE_TEXT.sub(" ", text))) <= DATELINE_WORDS
+
+
+def _text_outside_share_links(element: Element) -> int:
+    """Return how many characters of an element's text are not in share links."""
+    shared = sum(len(link.text_content()) for link in element.iter("a") if SHARE_LINK.search(link.get("href", "")))
+    return len(element.text_content()) - shared
+
+
+def share_bars(container: Element) -> set[Element]:
+    """Return the container's share bars: the largest blocks whose text is (nearly) all share links."""
+    bars = set()
+    for link in container.iter("a"):
+        if not SHARE_LINK.search(link.get("href", "")):
+            continue
+        bar, node = None, link
+        while node is not None and node is not container and _text_outside_share_links(node) <= SHARE_BAR_TEXT:
+            bar, node = node, node.getparent()
+        if bar is not None:
+            bars.add(bar)
+    return bars
+
+
+def is_layout_table(table: Element) -> bool:
+    """Tell whether a table lays out blocks (paragraphs, lists, tables) rather than holding data."""
+    return any(isinstance(node.tag, str) and node.tag in BLOCK_TAGS for node in table.iterdescendants())
+
+
+def table_rows(table: Element) -> Iterator[str]:
+    """Yield a data table's rows, cells joined by " | "."""
+    for row in table.iter("tr"):
+        cells = (paragraph_text(cell) for cell in row if cell.tag in ("td", "th"))
+        yield CELL_SEPARATOR.join(cell for cell in cells if cell)
 
 
 def is_read_more(text: str, lead: str | None = None) -> bool:
@@ -115,42 +182,64 @@ def _contains_paragraphs(element: Element) -> bool:
     return any(isinstance(node.tag, str) and node.tag in PARAGRAPH_TAGS for node in element.iterdescendants())
 
 
-def _keep(text: str, lead: str | None = None) -> bool:
-    """Tell whether a paragraph's text belongs in the body."""
-    return not is_blank(text) and not is_read_more(text, lead) and not is_ad_label(text)
+def keep_paragraph(text: str, lead: str | None = None) -> bool:
+    """Tell whether a paragraph's text belongs in the body (not blank, a pointer, an ad label or a dateline)."""
+    return not is_blank(text) and not is_read_more(text, lead) and not is_ad_label(text) and not is_dateline(text)
 
 
-def _walk(container: Element) -> Iterator[str]:
-    """Yield the paragraphs of a container in document order."""
+# What _walk yields where a share bar stood.
+SHARE_BAR = None
+
+
+def _walk(container: Element, bars: set[Element]) -> Iterator[str | None]:
+    """Yield the paragraphs of a container in document order (SHARE_BAR where a share bar is)."""
     run: list[str] = [container.text or ""]  # loose inline text between blocks is a paragraph too
 
     def flush() -> Iterator[str]:
         text = fold_whitespace("".join(run))
         run.clear()
-        if _keep(text):
+        if keep_paragraph(text):
             yield text
 
     for child in container:
-        if not isinstance(child.tag, str) or is_skipped(child):
+        if child in bars:
+            yield from flush()
+            yield SHARE_BAR
+        elif not isinstance(child.tag, str) or is_skipped(child):
             pass
         elif child.tag in PARAGRAPH_TAGS:
             yield from flush()
             text = paragraph_text(child)
-            if _keep(text, _opening_strong(child)):
+            if keep_paragraph(text, _opening_strong(child)):
                 yield text
             if child.tag == "li":
-                yield from (text for nested in child if nested.tag in LIST_TAGS for text in _walk(nested))
+                yield from (text for nested in child if nested.tag in LIST_TAGS for text in _walk(nested, bars))
         elif child.tag == "br":
             yield from flush()
+        elif child.tag == "table" and not is_layout_table(child):
+            yield from flush()
+            yield from (row for row in table_rows(child) if keep_paragraph(row))
         elif child.tag in INLINE_TAGS and not _contains_paragraphs(child):
             run.append("".join(_text_parts(child, nested_lists=True)))
         else:
             yield from flush()
-            yield from _walk(child)
+            yield from _walk(child, bars)
         run.append(child.tail or "")
     yield from flush()
 
 
+def without_trailing_furniture(paragraphs: list[str | None]) -> list[str]:
+    """Drop share bars, and the few short lines after the share bar that closes the text (a comment notice)."""
+    bar_positions = [index for index, paragraph in enumerate(paragraphs) if paragraph is SHARE_BAR]
+    texts = [paragraph for paragraph in paragraphs if paragraph is not SHARE_BAR]
+    if not bar_positions or bar_positions[-1] == 0:
+        return texts
+    trailing = [paragraph for paragraph in paragraphs[bar_positions[-1] :] if paragraph is not SHARE_BAR]
+    if 0 < len(trailing) <= TRAILING_FURNITURE and all(len(text) < TRAILING_FURNITURE_CHARACTERS for text in trailing):
+        return texts[: len(texts) - len(trailing)]
+    return texts
+
+
 def body_paragraphs(container: Element) -> list[str]:
     """Return the body paragraphs of an article container."""
-    return list(_walk(container))
+    return without_trailing_furniture(list(_walk(container, share_bars(container))))

@@ -2,38 +2,107 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import trafilatura
-from parsel import Selector
+from lxml import etree
 
-from arabpress.extract.body import is_ad_label, is_read_more
-from arabpress.extract.dom import is_blank, node_text
+from arabpress.extract.body import keep_paragraph
+from arabpress.extract.dom import Element, fold_whitespace
 
-# trafilatura's XML output: <p>, <head> (subheadings), <quote> and list <item> are paragraphs.
-PARAGRAPH_ELEMENTS = "//main//*[self::p or self::head or self::quote or self::item][not(ancestor::quote)]"
-# The headline block (headline, standfirst, byline) and captions are never body text.
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class ExtractionError(Exception):
+    """The generic extractor failed on a page (its own error, as one line)."""
+
+
+# Class tokens of the headline block and captions: never body text. Tested as whole tokens
+# or token prefixes/suffixes ("wp-caption", "caption-text"), never as substrings, so that a
+# page-wide class such as "f_caption_muted_videos_on" prunes nothing. The page's own
+# containers (html, body, main, article) are never pruned.
+NOT_BODY_TOKENS = ("subtitle", "standfirst", "lede", "byline", "caption")
+
+
+def _token_test(token: str) -> str:
+    """Return an XPath test for a class token equal to, starting with or ending with *token*."""
+    classes = "concat(' ', normalize-space(@class), ' ')"
+    forms = (f" {token} ", f" {token}-", f" {token}_", f"-{token} ", f"_{token} ")
+    return " or ".join(f"contains({classes}, '{form}')" for form in forms)
+
+
 NOT_BODY = [
     "//h1",
     "//header",
-    "//*[contains(@class, 'subtitle') or contains(@class, 'standfirst') or contains(@class, 'lede')]",
-    "//*[contains(@class, 'byline') or contains(@class, 'caption')]",
+    "//*[not(self::html or self::body or self::main or self::article)]"
+    f"[{' or '.join(_token_test(token) for token in NOT_BODY_TOKENS)}]",
 ]
+# trafilatura's body elements that hold several paragraphs: lists (items) and tables (rows).
+ITEM_TAGS = {"list": "item", "table": "row"}
+CELL_SEPARATOR = " | "
 
 
-def fallback_paragraphs(html: str, url: str) -> list[str]:
-    """Return the body paragraphs trafilatura finds in a whole page (empty when it finds none)."""
-    document = trafilatura.extract(
-        html,
-        url=url,
-        output_format="xml",
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-        with_metadata=False,
-        prune_xpath=NOT_BODY,
-    )
-    if not document:
+def _element_text(element: Element) -> str:
+    """Return an element's text, whitespace-folded."""
+    return fold_whitespace(" ".join(element.itertext()))
+
+
+def _paragraphs(body: Element) -> Iterator[str]:
+    """Yield the paragraphs of trafilatura's body: blocks, loose text, list items, table rows (cells joined)."""
+    yield fold_whitespace(body.text or "")
+    for block in body:
+        if isinstance(block.tag, str):
+            yield from _block_paragraphs(block)
+        # Text between blocks (after a subheading, say) is a paragraph of its own.
+        yield fold_whitespace(block.tail or "")
+
+
+def _block_paragraphs(block: Element) -> Iterator[str]:
+    """Yield one body block's paragraphs: itself, or its list items or table rows."""
+    item_tag = ITEM_TAGS.get(block.tag)
+    if item_tag is None:
+        yield _element_text(block)
+        return
+    for item in block.iter(item_tag):
+        if block.tag == "table":
+            yield CELL_SEPARATOR.join(text for text in map(_element_text, item) if text)
+        else:
+            # A nested list's items come as items of their own.
+            own = [item.text or "", *(part for child in item if child.tag != "list" for part in _tail_texts(child))]
+            yield fold_whitespace(" ".join(own))
+
+
+def _tail_texts(element: Element) -> Iterator[str]:
+    """Yield an inline child's text and its tail."""
+    yield from element.itertext()
+    yield element.tail or ""
+
+
+def fallback_paragraphs(root: Element, url: str) -> list[str]:
+    """Return the body paragraphs trafilatura finds in a parsed page (empty when it finds none).
+
+    Raises ExtractionError when trafilatura fails on the page.
+    """
+    # trafilatura expects a tree parsed without comments: it loses the text that follows
+    # one (``had suffered<!-- --> months of``). Comments are no page content, so they go
+    # from the parsed page itself, which is cheaper than a copy.
+    etree.strip_tags(root, etree.Comment)
+    try:
+        # The parsed tree goes in as is: trafilatura copies it, so there is no second parse.
+        document = trafilatura.bare_extraction(
+            root,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            with_metadata=False,
+            prune_xpath=NOT_BODY,
+        )
+    except Exception as error:  # lxml and trafilatura raise many types on pages they cannot read
+        raise ExtractionError(f"{type(error).__name__}: {error}") from error
+    body = getattr(document, "body", None)  # None when trafilatura found no body
+    if body is None:
         return []
-    tree = Selector(text=document, type="xml")
-    paragraphs = (node_text(node) for node in tree.xpath(PARAGRAPH_ELEMENTS))
-    return [text for text in paragraphs if not is_blank(text) and not is_read_more(text) and not is_ad_label(text)]
+    return [text for text in _paragraphs(body) if keep_paragraph(text)]

@@ -1,25 +1,33 @@
-"""What a page is: an article, a listing, a static page, an error page, an AMP copy, or unknown."""
+"""What a page is: an article, a listing, a static page, an error page, an AMP copy, a forum thread, a search.
+
+The theme's classes and the page's structured data decide first. A page that declares
+nothing is an article when it shows one: a permalink-shaped address, a body of paragraphs,
+and a headline or a date.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from arabpress.extract import jsonld, metatags, microdata
+from arabpress.extract import evidence, jsonld, metatags, microdata
 from arabpress.extract.body import body_paragraphs
-from arabpress.extract.document import base_url, body_classes, is_amp_document
+from arabpress.extract.document import base_url, body_classes, html_title, is_amp_document
 from arabpress.extract.dom import has_class_xpath
+from arabpress.extract.page import ArticlePage
 from arabpress.extract.theme import content_container
 from arabpress.urls import is_article_url
 
 if TYPE_CHECKING:
     from parsel import Selector
 
-PageKind = Literal["article", "listing", "page", "error", "amp", "unknown"]
+PageKind = Literal["article", "listing", "page", "error", "amp", "forum", "search", "unknown"]
 
 LISTING_BODY_CLASSES = frozenset({"archive", "home", "blog", "search", "category", "tag", "author", "date"})
 ARTICLE_BODY_CLASSES = frozenset({"single-post"})
 # Below this much paragraph text an <article> at an article URL is not taken for a story by itself.
 LONG_BODY_CHARACTERS = 400
+# An undeclared page needs this much body text to be taken for an article.
+SHOWN_BODY_CHARACTERS = 250
 
 
 def _theme_kind(selector: Selector) -> PageKind | None:
@@ -61,8 +69,41 @@ def _has_long_body_at_article_url(selector: Selector, url: str | None) -> bool:
     return sum(map(len, paragraphs)) >= LONG_BODY_CHARACTERS
 
 
-def page_kind(selector: Selector, url: str | None = None) -> PageKind:
-    """Return what the page is; ``url`` (the fetched URL) helps when the markup says little."""
+def _page_address(selector: Selector, url: str | None) -> str | None:
+    """Return the page's own address: its canonical link, else og:url, else the fetched URL."""
+    base = base_url(selector, url) if url else ""
+    return metatags.canonical(selector, base) or metatags.og_url(selector, base) or url
+
+
+def _shows_article(page: ArticlePage, address: str) -> bool:
+    """Tell whether an undeclared page shows an article: permalink, body, and a headline or a date."""
+    if not evidence.is_permalink(address):
+        return False
+    if sum(map(len, page.body_paragraphs)) < SHOWN_BODY_CHARACTERS:
+        return False
+    title = metatags.title(page.selector) or html_title(page.selector)
+    return evidence.headline(page.selector, title) or evidence.has_date(page.selector, address)
+
+
+def _undeclared_kind(selector: Selector, address: str | None, page: ArticlePage) -> PageKind:
+    """Return the kind of a page that neither its theme nor its structured data names."""
+    if address is not None:
+        if evidence.is_search_url(address):
+            return "search"
+        if evidence.is_listing_url(address):
+            return "listing"
+        if _shows_article(page, address):
+            return "article"
+    if len(selector.xpath("//article")) >= 2:
+        return "listing"
+    return "unknown"
+
+
+def page_kind(selector: Selector, url: str | None = None, page: ArticlePage | None = None) -> PageKind:
+    """Return what the page is; ``url`` (the fetched URL) helps when the markup says little.
+
+    ``page`` is the page read as an article, when the caller has it (its body is reused).
+    """
     if is_amp_document(selector):
         return "amp"
     declared = _theme_kind(selector)
@@ -70,6 +111,7 @@ def page_kind(selector: Selector, url: str | None = None) -> PageKind:
         return declared
     if _declares_article(selector) or _has_long_body_at_article_url(selector, url and base_url(selector, url)):
         return "article"
-    if len(selector.xpath("//article")) >= 2:
-        return "listing"
-    return "unknown"
+    address = _page_address(selector, url)
+    if evidence.is_forum_thread(selector, address or ""):
+        return "forum"
+    return _undeclared_kind(selector, address, page or ArticlePage(selector, url or address or ""))

@@ -11,7 +11,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from arabpress.extract import document, fallback, jsonld, metatags, microdata, theme
+from arabpress.extract import document, fallback, jsonld, metatags, microdata, pagedate, theme
 from arabpress.extract.body import body_paragraphs
 from arabpress.extract.dom import absolute, clean_values, comparable, comparable_opening, unique
 from arabpress.extract.images import Image, merge_images
@@ -30,8 +30,9 @@ PARAGRAPH_SEPARATOR = "\n\n"
 RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
 # How a shortened text ends: "...", "…", or WordPress's excerpt mark "[…]".
 ELLIPSIS = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)\s*$")
+YEAR = re.compile(r"\d{4}")  # \d: any script's digits
 
-DateSource = Literal["jsonld", "meta", "microdata", "time", "text"]
+DateSource = Literal["jsonld", "meta", "microdata", "time", "text", "fallback"]
 BodySource = Literal["theme", "fallback"]
 
 
@@ -57,9 +58,15 @@ def complete_title(candidates: list[str]) -> str:
     return next((title for title in longer if comparable(title).startswith(cut)), candidates[0])
 
 
+def is_date_candidate(raw: str | None, source: DateSource) -> bool:
+    """Tell whether a value can be a date: any visible text, or structured data with a year in it."""
+    # Structured values are absolute dates; one without a year ("9:05 PM") is the theme's slip.
+    return bool(raw) and (source == "text" or YEAR.search(raw or "") is not None)
+
+
 def first_date(*candidates: tuple[str | None, DateSource]) -> DateField | None:
-    """Return the first date that is present, with its source."""
-    return next((DateField(raw, source) for raw, source in candidates if raw), None)
+    """Return the first value that can be a date, with its source."""
+    return next((DateField(raw, source) for raw, source in candidates if raw and is_date_candidate(raw, source)), None)
 
 
 class ArticlePage:
@@ -105,6 +112,12 @@ class ArticlePage:
         if is_article_url(fetched) and not is_article_url(canonical):
             return fetched
         return canonical
+
+    @cached_property
+    def declared_language(self) -> str | None:
+        """The page's language tag as declared: <html lang>, JSON-LD inLanguage, else og:locale."""
+        declared = (document.html_lang(self.selector), self.jsonld and jsonld.language(self.jsonld))
+        return next((tag for tag in declared if tag), None) or metatags.locale(self.selector)
 
     @cached_property
     def language(self) -> str | None:
@@ -207,7 +220,7 @@ class ArticlePage:
             return body_paragraphs(container), "theme"
         # The theme's markup is gone (a redesign): a generic extractor keeps the crawl producing articles.
         headline = comparable(self.title or "")
-        paragraphs = fallback.fallback_paragraphs(self.selector.get(), self.fetched_url)
+        paragraphs = fallback.fallback_paragraphs(self.selector.root, self.fetched_url)
         return [text for text in paragraphs if comparable(text) != headline], "fallback"
 
     @property
@@ -229,14 +242,22 @@ class ArticlePage:
 
     @cached_property
     def published(self) -> DateField | None:
-        """datePublished as written: JSON-LD, article:published_time, microdata, <time>, visible text."""
-        return first_date(
+        """datePublished as written: JSON-LD, article:published_time, microdata, <time>, visible text, generic."""
+        found = first_date(
             (jsonld.date(self.jsonld, "datePublished") if self.jsonld else None, "jsonld"),
             (metatags.published(self.selector), "meta"),
             (microdata.published(self.selector), "microdata"),
             (theme.published_time(self.root), "time"),
             (theme.posted_on_text(self.root), "text"),
         )
+        if found is None:
+            # The costly whole-page search runs only when the article's own layers have nothing.
+            return first_date((pagedate.generic_published(self.selector, self.fetched_url), "fallback"))
+        if pagedate.is_utc_statement(found.raw):
+            # The same instant as the page states it in its own offset gives the page's own day.
+            local = pagedate.local_restatement(self.selector, found.raw)
+            return DateField(local, found.source) if local else found
+        return found
 
     @cached_property
     def modified(self) -> DateField | None:
@@ -265,6 +286,7 @@ class ArticlePage:
             fetched_url=self.fetched_url,
             url=self.url,
             language=self.language,
+            declared_language=self.declared_language,
             title=self.title,
             subtitle=self.subtitle,
             authors=self.authors,

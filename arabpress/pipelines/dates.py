@@ -1,5 +1,8 @@
 """Set published_at and modified_at from the raw date strings, as aware UTC datetimes.
 
+published_date is the publication day as the page states it (its own zone; a date-only
+value stays that day) and published_precision says whether the page gave a day, minutes
+or seconds. Visible text is read in the day/month order of the page's declared language.
 Raw strings and their sources stay as extracted. A date that cannot be read, lies in
 the future or is too old becomes None (the article is kept), is counted under
 ``arabpress/dates/...`` and logged once with the article's URL.
@@ -50,11 +53,15 @@ class DateNormalizationPipeline:
         """Set the ``*_at`` date fields of *item*."""
         adapter = ItemAdapter(item)
         reference = adapter.get("fetched_at") or datetime.now(UTC)
+        language = adapter.get("declared_language")
         for prefix in DATE_FIELDS:
             raw, source = adapter.get(f"{prefix}_raw"), adapter.get(f"{prefix}_source")
-            result = self.normalizer.normalize(raw, source, reference)
+            result = self.normalizer.normalize(raw, source, reference, language)
             adapter[f"{prefix}_at"] = result.value
             self._record(f"{prefix}_at", result, raw, source, adapter.get("url"))
+            if prefix == "published":
+                adapter["published_date"] = result.day.isoformat() if result.day else None
+                adapter["published_precision"] = result.precision
         return item
 
     def _record(self, field: str, result: DateResult, raw: str | None, source: str | None, url: str | None) -> None:

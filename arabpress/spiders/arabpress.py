@@ -131,19 +131,18 @@ class ArabPressSpider(scrapy.Spider):
             self.crawler.stats.inc_value("arabpress/pages/not_text")
             return
         selector = response.selector
-        kind = page_kind(selector, response.url)
+        page = ArticlePage(selector, response.url)
+        kind = page_kind(selector, response.url, page)
         self.crawler.stats.inc_value(f"arabpress/pages/{kind}")
         if kind == "amp":
             # An AMP copy: fetch the article it stands for, never store it twice.
-            canonical = ArticlePage(selector, response.url).url
-            yield from self.article_requests([canonical])
+            yield from self.article_requests([page.url])
             return
         if kind == "listing":
             yield from self.parse_listing(response)
             return
         if kind != "article":
             return
-        page = ArticlePage(selector, response.url)
         if is_truncated(response):
             # A page cut short still parses, but its body would be stored as if whole.
             self.crawler.stats.inc_value("arabpress/pages/truncated")

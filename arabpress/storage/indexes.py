@@ -19,6 +19,8 @@ ARTICLE_INDEXES = [
     IndexModel([("published_at", DESCENDING)], name="published_at"),
     IndexModel([("section", ASCENDING), ("published_at", DESCENDING)], name="section_published_at"),
     IndexModel([("language", ASCENDING), ("published_at", DESCENDING)], name="language_published_at"),
+    # "What did section S publish on day D", and every section's articles of a day.
+    IndexModel([("published_date", DESCENDING), ("section", ASCENDING)], name="published_date_section"),
     IndexModel([("tags", ASCENDING)], name="tags"),
     IndexModel([("content_hash", ASCENDING)], name="content_hash"),
     # "What changed in the last run" looks articles up by the crawl that changed them.
