@@ -16,6 +16,9 @@ ARABPRESS_TIMEZONE = "Asia/Riyadh"
 
 # --- spider ---------------------------------------------------------------------
 ARABPRESS_MAX_ARTICLES = 0  # 0: no limit
+# A title segment ("| World | Foo News") that this many pages of a site put around their
+# headline is the site's, and is removed from its other titles (0: learn nothing).
+ARABPRESS_TITLE_AFFIX_MIN_PAGES = 3
 
 # --- dates ----------------------------------------------------------------------
 ARABPRESS_DATES_ENABLED = True

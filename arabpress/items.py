@@ -20,7 +20,8 @@ class ArticleItem(scrapy.Item):
     # Text fields (extraction, then the text cleaning pipeline).
     title = scrapy.Field()
     subtitle = scrapy.Field()  # standfirst; None when the page has none
-    authors = scrapy.Field()  # list[str], people in page order
+    authors = scrapy.Field()  # list[str], people in page order; the signing organisation when no person
+    author_organizations = scrapy.Field()  # list[str], the names of authors that are organisations (agency, desk)
     section = scrapy.Field()
     tags = scrapy.Field()  # list[str], page order
     images = scrapy.Field()  # list[{"url": str, "caption": str | None}]

@@ -144,6 +144,16 @@ def authors(article: JsonLdArticle) -> list[str]:
     return clean_values(text_of(person) for person in people)
 
 
+def organization_authors(article: JsonLdArticle) -> list[str]:
+    """Return the names of the organizations in ``author`` (a news agency, the site itself)."""
+    return clean_values(text_of(author) for author in article.values("author") if _is_organization(author))
+
+
+def publishers(article: JsonLdArticle) -> list[str]:
+    """Return the names of the article's ``publisher`` (the site's own name, as its owner writes it)."""
+    return clean_values(text_of(publisher) for publisher in article.values("publisher"))
+
+
 def section(article: JsonLdArticle) -> str | None:
     """Return ``articleSection`` (the first one when it is a list)."""
     return next((text for text in map(text_of, article.values("articleSection")) if text), None)

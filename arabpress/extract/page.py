@@ -10,13 +10,28 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
+from urllib.parse import urlsplit
+
+from w3lib.html import replace_entities
 
 from arabpress.extract import document, fallback, jsonld, metatags, microdata, pagedate, theme
+from arabpress.extract.affixes import SiteAffixes
 from arabpress.extract.body import body_paragraphs
-from arabpress.extract.dom import absolute, clean_values, comparable, comparable_opening, unique
+from arabpress.extract.bylines import Bylines, read_bylines
+from arabpress.extract.dom import absolute, comparable, comparable_opening, unique
 from arabpress.extract.images import Image, merge_images
 from arabpress.extract.language import language_by_script, primary_language
 from arabpress.extract.links import normalize_link
+from arabpress.extract.titles import (
+    ELLIPSIS,
+    SiteNames,
+    affix_segments,
+    agrees,
+    complete_title,
+    last_segment_key,
+    site_names,
+    strip_site_segments,
+)
 from arabpress.items import ArticleItem
 from arabpress.urls import is_article_url, strip_tracking, url_key
 
@@ -24,12 +39,9 @@ if TYPE_CHECKING:
     from parsel import Selector
 
 DEFAULT_SITE_NAME = "Arab Press"
-TITLE_SEPARATORS = r"[-–—|·»]"
 PARAGRAPH_SEPARATOR = "\n\n"
 # The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
 RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
-# How a shortened text ends: "...", "…", or WordPress's excerpt mark "[…]".
-ELLIPSIS = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)\s*$")
 YEAR = re.compile(r"\d{4}")  # \d: any script's digits
 
 DateSource = Literal["jsonld", "meta", "microdata", "time", "text", "fallback"]
@@ -41,21 +53,6 @@ class DateField(NamedTuple):
 
     raw: str
     source: DateSource
-
-
-def strip_site_name(title: str, site_name: str) -> str:
-    """Remove the " – Site Name" suffix that <title> and og:title append."""
-    suffix = re.compile(rf"\s*{TITLE_SEPARATORS}\s*{re.escape(site_name)}\s*$", re.IGNORECASE)
-    stripped = suffix.sub("", title).strip()
-    return stripped or title
-
-
-def complete_title(candidates: list[str]) -> str:
-    """Return the first title, or a later one it is only the cut-short beginning of."""
-    # SEO plugins shorten long headlines in JSON-LD and og:title, sometimes with an ellipsis.
-    cut = comparable(ELLIPSIS.sub("", candidates[0]))
-    longer = (title for title in candidates[1:] if len(comparable(title)) > len(cut))
-    return next((title for title in longer if comparable(title).startswith(cut)), candidates[0])
 
 
 def is_date_candidate(raw: str | None, source: DateSource) -> bool:
@@ -72,9 +69,11 @@ def first_date(*candidates: tuple[str | None, DateSource]) -> DateField | None:
 class ArticlePage:
     """One fetched page read as an article; ``url`` is the fetched URL."""
 
-    def __init__(self, selector: Selector, url: str) -> None:
+    def __init__(self, selector: Selector, url: str, site_affixes: SiteAffixes | None = None) -> None:
         self.selector = selector
         self.fetched_url = url
+        # The crawl's title segments learned from the site's other pages; this page adds to them.
+        self.site_affixes = site_affixes
 
     # --- layers -------------------------------------------------------------------
 
@@ -133,17 +132,69 @@ class ArticlePage:
     # --- text fields ----------------------------------------------------------------
 
     @cached_property
+    def site_names(self) -> SiteNames:
+        """The names the site goes by: og:site_name, the JSON-LD publisher, its hosts."""
+        names = [self.site_name, *(jsonld.publishers(self.jsonld) if self.jsonld else [])]
+        return site_names(names, [self.fetched_url, self.url])
+
+    @cached_property
+    def headline_element(self) -> str | None:
+        """The headline the page shows: the article's h1 (h1.entry-title first), else the page's only h1."""
+        if self.root is not self.selector:
+            return theme.title(self.root)
+        only = self.selector.xpath("//h1")
+        return theme.title(only[0]) if len(only) == 1 else None
+
+    def _strip_site(self, title: str) -> str:
+        """Remove the site's names (and the section beside them) from both ends of a title."""
+        return strip_site_segments(title, self.site_names, self.section)
+
+    @cached_property
     def title(self) -> str | None:
-        """JSON-LD headline, og:title, microdata headline, h1.entry-title, <title>; site name removed."""
-        layers = (
-            self.jsonld and jsonld.headline(self.jsonld),
-            metatags.title(self.selector),
-            microdata.headline(self.selector),
-            theme.title(self.root),
-            document.html_title(self.selector),
+        """The headline as the page shows it (JSON-LD, og:title, microdata, h1, <title>), without the site's name."""
+        layers = [
+            value
+            for value in (
+                self.jsonld and jsonld.headline(self.jsonld),
+                metatags.title(self.selector),
+                microdata.headline(self.selector),
+                theme.title(self.root),
+                document.html_title(self.selector),
+            )
+            if value
+        ]
+        # JSON-LD written by SEO plugins often keeps HTML entities ("&ndash;") in its strings.
+        layers = [replace_entities(value) for value in layers]
+        candidates = [self._strip_site(value) for value in layers]
+        if not candidates:
+            return None
+        headline = self.headline_element and self._strip_site(self.headline_element)
+        if headline and agrees(headline, candidates[0]):
+            return self._learn(headline, layers, confirmed=True)
+        title = complete_title(candidates)
+        return self._learn(title, layers, confirmed=title != candidates[0])
+
+    def _learn(self, title: str, layers: list[str], *, confirmed: bool) -> str:
+        """Report the title's segments to the crawl's store; an unconfirmed title loses the learned ones."""
+        store = self.site_affixes
+        if store is None:
+            return title
+        host = urlsplit(self.url).hostname or ""
+        if confirmed:
+            # What <title> and og:title add around a headline the page confirms is the site's.
+            found = [affix_segments(value, title) for value in layers]
+            store.observe(host, "before", [key for before, _ in found for key in before])
+            store.observe(host, "after", [key for _, after in found for key in after])
+            return title
+        last = last_segment_key(title)
+        store.observe(host, "after", [last] if last else [])
+        return strip_site_segments(
+            title,
+            self.site_names,
+            self.section,
+            learned_before=store.learned(host, "before"),
+            learned_after=store.learned(host, "after"),
         )
-        candidates = [strip_site_name(value, self.site_name) for value in layers if value]
-        return complete_title(candidates) if candidates else None
 
     @cached_property
     def subtitle(self) -> str | None:
@@ -167,19 +218,32 @@ class ArticlePage:
         return bool(folded) and folded != comparable(self.title or "") and not opening.startswith(folded)
 
     @cached_property
-    def authors(self) -> list[str]:
-        """People in order: JSON-LD author, <meta name=author>, microdata, the theme byline."""
-        layers = (
-            self.jsonld and jsonld.authors(self.jsonld),
-            metatags.authors(self.selector),
-            microdata.authors(self.selector),
-            theme.authors(self.root),
+    def bylines(self) -> Bylines:
+        """The first source's people (JSON-LD, <meta name=author>, microdata, the byline), else its organisations."""
+        sources = (
+            (self.jsonld and jsonld.authors(self.jsonld), self.jsonld and jsonld.organization_authors(self.jsonld)),
+            (metatags.authors(self.selector), None),
+            (microdata.authors(self.selector), None),
+            (theme.authors(self.root), None),
         )
-        for names in layers:
-            people = clean_values(theme.strip_author_prefix(name) for name in names or [])
-            if people:
-                return people
-        return []
+        organisations = None
+        for names, typed in sources:
+            found = read_bylines(names or [], self.site_names, typed or [])
+            if found.people:
+                return Bylines(people=found.people)
+            # An agency or a desk is kept only when no source names a person.
+            organisations = organisations or (found.organisations and found)
+        return organisations or Bylines()
+
+    @property
+    def authors(self) -> list[str]:
+        """The people of the byline in page order, else the organisation that signs it (an agency, a desk)."""
+        return self.bylines.people or self.bylines.organisations
+
+    @property
+    def author_organizations(self) -> list[str]:
+        """The names in ``authors`` that are organisations rather than people."""
+        return [] if self.bylines.people else self.bylines.organisations
 
     @cached_property
     def section(self) -> str | None:
@@ -290,6 +354,7 @@ class ArticlePage:
             title=self.title,
             subtitle=self.subtitle,
             authors=self.authors,
+            author_organizations=self.author_organizations,
             section=self.section,
             tags=self.tags,
             images=[dict(image) for image in self.images],

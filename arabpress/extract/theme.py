@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -33,9 +32,6 @@ ARTICLE_ROOTS = (
 # The body container, most specific first.
 CONTENT_CONTAINERS = (".entry-content", "[itemprop=articleBody]", "article.amp-article")
 SUBTITLES = (".entry-subtitle", ".amp-lede", ".standfirst")
-# "By ", "Written by ", "بقلم:", "كتب:", "كتبت:" before a byline's names.
-AUTHOR_PREFIX = re.compile(r"^\s*(?:(?:written\s+)?by\b|بقلم|كتب|كتبت|إعداد)\s*[:：]?\s*", re.IGNORECASE)
-NAME_SEPARATORS = re.compile(r"\s*(?:,|،|\band\b|\s&\s|\sو\s)\s*", re.IGNORECASE)
 # Dates of the page furniture (the masthead shows today's date) and of other stories.
 NOT_ARTICLE_DATES = f"ancestor-or-self::*[{has_class_xpath('header-date')} or contains(@class, 'related')]"
 HOME_PATHS = frozenset({"", "/", "/ar", "/ar/"})
@@ -50,11 +46,6 @@ def article_root(selector: Selector) -> Selector:
     return selector
 
 
-def strip_author_prefix(name: str) -> str:
-    """Remove a byline prefix such as "By " or "بقلم:" from a name."""
-    return AUTHOR_PREFIX.sub("", name, count=1).strip()
-
-
 def title(root: Selector) -> str | None:
     """Return the theme headline (h1.entry-title, else the article's h1)."""
     return first_text(root, "h1.entry-title", "h1")
@@ -66,12 +57,12 @@ def subtitle(root: Selector) -> str | None:
 
 
 def authors(root: Selector) -> list[str]:
-    """Return the byline's names: its author links, else its links, else its text split on "and"/commas."""
+    """Return the byline's names: its author links, else its links, else its whole text (split by bylines.py)."""
     linked = texts(root, ".byline .author a") or texts(root, ".byline a")
     if linked:
         return linked
     written = first_text(root, ".byline", ".amp-byline")
-    return clean_values(NAME_SEPARATORS.split(strip_author_prefix(written))) if written else []
+    return [written] if written else []
 
 
 def _breadcrumb_section(selector: Selector) -> str | None:

@@ -44,7 +44,7 @@ class TextCleaningPipeline:
         adapter = ItemAdapter(item)
         if adapter.get("title") is not None:
             adapter["title"] = clean_text(adapter["title"])
-        for field in ("authors", "tags"):
+        for field in ("authors", "author_organizations", "tags"):
             if adapter.get(field) is not None:
                 adapter[field] = clean_list(adapter[field])
         for field in ("subtitle", "section"):

@@ -24,6 +24,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from arabpress.extract import ArticlePage, jsonld, page_kind
+from arabpress.extract.affixes import SiteAffixes
 from arabpress.extract.links import body_article_links, listing_links, next_page_links, section_links
 from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_same_site, strip_tracking, url_key
 
@@ -61,6 +62,7 @@ class ArabPressSpider(scrapy.Spider):
         self.allowed_domains: list[str] = []  # set from the base URL in from_crawler
         self.max_articles = 0
         self.articles_scraped = 0
+        self.title_affixes: SiteAffixes | None = None  # set in from_crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArabPressSpider:
@@ -73,6 +75,8 @@ class ArabPressSpider(scrapy.Spider):
             spider.max_articles = spider.max_articles_argument
         else:
             spider.max_articles = settings.getint("ARABPRESS_MAX_ARTICLES")
+        min_pages = settings.getint("ARABPRESS_TITLE_AFFIX_MIN_PAGES")
+        spider.title_affixes = SiteAffixes(min_pages=min_pages) if min_pages > 0 else None
         crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
         return spider
 
@@ -131,7 +135,7 @@ class ArabPressSpider(scrapy.Spider):
             self.crawler.stats.inc_value("arabpress/pages/not_text")
             return
         selector = response.selector
-        page = ArticlePage(selector, response.url)
+        page = ArticlePage(selector, response.url, self.title_affixes)
         kind = page_kind(selector, response.url, page)
         self.crawler.stats.inc_value(f"arabpress/pages/{kind}")
         if kind == "amp":
