@@ -12,6 +12,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from arabpress.spiders.arabpress import ArabPressSpider, check_arguments
+from arabpress.spiders.reextract import ReextractSpider, options_from_arguments
 
 
 class Command(ScrapyCrawlCommand):
@@ -20,9 +21,12 @@ class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         """Parse the options, then check the arguments the arabpress spider will get."""
         super().process_options(args, opts)
-        if args and args[0] == ArabPressSpider.name:
+        if args and args[0] in (ArabPressSpider.name, ReextractSpider.name):
             assert self.settings is not None
             try:
-                check_arguments(opts.spargs, self.settings)
+                if args[0] == ArabPressSpider.name:
+                    check_arguments(opts.spargs, self.settings)
+                else:
+                    options_from_arguments(opts.spargs)
             except ValueError as error:
                 raise UsageError(str(error), print_help=False) from None
