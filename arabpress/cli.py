@@ -1,4 +1,4 @@
-"""The ``arabpress`` command: demo, crawl, extract, export, replay, schedule.
+"""The ``arabpress`` command: demo, crawl, extract, export, replay, reextract, schedule.
 
 Errors a user can cause (a missing file, a bad date, an unreachable server) end with
 one line on stderr and a non-zero status, never a traceback.
@@ -21,6 +21,7 @@ COMMANDS = {
     "extract": "extract",
     "export": "export",
     "replay": "replay",
+    "reextract": "reextract",
     "schedule": "schedule",
 }
 # Scrapy finds a project's settings through scrapy.cfg in the working folder or above, or

@@ -154,7 +154,7 @@ def test_scrapy_list_and_check_work() -> None:
         [sys.executable, "-m", "scrapy", "list"], cwd=PROJECT_ROOT, capture_output=True, timeout=120
     )
     assert listed.returncode == 0, listed.stderr.decode()
-    assert listed.stdout.decode().split() == ["arabpress"]
+    assert listed.stdout.decode().split() == ["arabpress", "reextract"]
     checked = subprocess.run(
         [sys.executable, "-m", "scrapy", "check"], cwd=PROJECT_ROOT, capture_output=True, timeout=120
     )

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bson import json_util
 from pymongo.errors import OperationFailure
 
 from arabpress.local.site import SiteServer
+from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.sitesrv import SAMPLE_SITE
 from arabpress.storage.indexes import has_text_index
 from arabpress.storage.replay import JSON_OPTIONS
@@ -31,6 +33,18 @@ DOC = PROJECT_ROOT / "docs" / "querying.md"
 GOLD_PATH = "/2026/01/24/gold-jumps-more-than-8-in-a-week-as-the-dollar-slides-amid-greenland-tariff-dispute/"
 GOLD_SENTENCE = "Spot gold traded above its previous record on Friday"
 ARABIC_WORD = "النفط"
+# A changed extraction rule, loaded by the re-extraction's Python through sitecustomize.
+ARABIC_TITLE_RULE = """\
+from itemadapter import ItemAdapter
+from arabpress.pipelines.cleaning import TextCleaningPipeline
+_original = TextCleaningPipeline.process_item
+def _marked(self, item):
+    item = _original(self, item)
+    if ItemAdapter(item)["language"] == "ar":
+        ItemAdapter(item)["title"] += " (مراجعة)"
+    return item
+TextCleaningPipeline.process_item = _marked
+"""
 
 
 @dataclass
@@ -105,7 +119,21 @@ def filled(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         page.write_text(html.replace(GOLD_SENTENCE, GOLD_SENTENCE.replace("Friday", "Thursday")), encoding="utf-8")
         second = run_crawl(server.origin, root / "second", settings=settings, env=env)
         assert second.returncode == 0, second.log[-3000:]
-        yield Filled(mongo_uri, database, server.origin)
+    # Then a re-extraction, the site server stopped, with a rule that now marks Arabic titles.
+    rule = root / "rule"
+    rule.mkdir()
+    (rule / "sitecustomize.py").write_text(ARABIC_TITLE_RULE, encoding="utf-8")
+    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
+    done = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": f"{rule}{os.pathsep}{PROJECT_ROOT}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    yield Filled(mongo_uri, database, server.origin)
     with client_for(mongo_uri) as client:
         client.drop_database(database)
 
@@ -171,6 +199,12 @@ def check_last_run(result: list[dict[str, Any]], filled: Filled) -> None:
     assert [(doc["url"], doc["version"]) for doc in result] == [(filled.origin + GOLD_PATH, 2)]
 
 
+def check_last_reextraction(result: list[dict[str, Any]], filled: Filled) -> None:
+    arabic = sorted(doc["url"] for doc in articles(filled) if doc["language"] == "ar")
+    assert [doc["url"] for doc in result] == arabic and arabic
+    assert {(doc["version"], doc["extractor_version"]) for doc in result} == {(2, EXTRACTOR_VERSION)}
+
+
 def check_recent_crawls(result: list[dict[str, Any]], filled: Filled) -> None:
     assert [crawl["status"] for crawl in result] == ["finished", "finished"]
     assert result[0]["started_at"] > result[1]["started_at"]
@@ -183,6 +217,7 @@ CHECKS: dict[str, Callable[[Any, Filled], None]] = {
     "Articles in a date range": check_date_range,
     "Arabic articles with a word": check_arabic_word,
     "What changed in the last run": check_last_run,
+    "What a re-extraction changed": check_last_reextraction,
     "Recent crawls": check_recent_crawls,
 }
 

@@ -81,7 +81,7 @@ def test_api_requires_the_credentials(scrapyd: ScrapydProcess) -> None:
 
 def test_project_is_deployed_as_an_egg_of_project_code_only(scrapyd: ScrapydProcess, mongo_uri: str) -> None:
     assert scrapyd.api("listprojects.json")["projects"] == ["arabpress"]
-    assert scrapyd.api("listspiders.json", project="arabpress")["spiders"] == ["arabpress"]
+    assert scrapyd.api("listspiders.json", project="arabpress")["spiders"] == ["arabpress", "reextract"]
     eggs = sorted((scrapyd.home / "eggs" / "arabpress").glob("*.egg"))
     assert len(eggs) == 1
     with zipfile.ZipFile(eggs[0]) as egg:
@@ -133,6 +133,22 @@ def test_scheduled_job_crawls_the_site_into_mongodb(
     feed = scrapyd.home / "items" / "arabpress" / "arabpress" / f"{job_id}.jl"
     fed = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
     assert {item["url"] for item in fed} == expected_urls(sample_site.origin)
+
+
+def test_a_reextract_job_re_extracts_the_pages_the_crawl_kept(
+    scrapyd: ScrapydProcess, mongo_uri: str, crawl_db: str
+) -> None:
+    # After the crawl job above: its pages are in the database, the same rules find nothing to change.
+    answer = scrapyd.api("schedule.json", [("project", "arabpress"), ("spider", "reextract"), ("batch_size", "3")])
+    job_id = answer["jobid"]
+    scrapyd.wait_finished(job_id, timeout=120)
+    log = (scrapyd.home / "logs" / "arabpress" / "reextract" / f"{job_id}.log").read_text(encoding="utf-8")
+    assert "'finish_reason': 'finished'" in log, log[-3000:]
+    assert " ERROR: " not in log, log[-3000:]
+    assert "pages: 7 selected, 7 re-extracted" in log and "articles: 0 changed, 7 unchanged" in log
+    with pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=5000) as client:
+        runs = list(client[crawl_db]["reextracts"].find({}, {"status": 1}))
+    assert runs == [{"_id": job_id, "status": "finished"}]
 
 
 def schedule_and_follow(scrapyd: ScrapydProcess, *arguments: str) -> subprocess.CompletedProcess[str]:

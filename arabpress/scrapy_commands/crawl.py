@@ -22,6 +22,7 @@ from scrapy.spiders import Spider
 
 from arabpress.monitors import CHECKS_FAILED, CHECKS_STAT
 from arabpress.spiders.arabpress import ArabPressSpider, check_arguments
+from arabpress.spiders.reextract import ReextractSpider, options_from_arguments
 from arabpress.storage.connection import MongoUnavailable, open_server
 
 logger = logging.getLogger(__name__)
@@ -36,10 +37,13 @@ class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         """Parse the options, then check the arguments the arabpress spider will get."""
         super().process_options(args, opts)
-        if args and args[0] == ArabPressSpider.name:
+        if args and args[0] in (ArabPressSpider.name, ReextractSpider.name):
             assert self.settings is not None
             try:
-                check_arguments(opts.spargs, self.settings)
+                if args[0] == ArabPressSpider.name:
+                    check_arguments(opts.spargs, self.settings)
+                else:
+                    options_from_arguments(opts.spargs)
             except ValueError as error:
                 raise UsageError(str(error), print_help=False) from None
 
