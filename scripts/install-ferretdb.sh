@@ -7,6 +7,10 @@
 # SQLite never uses the _id index and every {_id: value} lookup, update and delete reads
 # the whole collection (docs/storage.md, "Differences"; the same class of bug as
 # FerretDB/FerretDB#4646 on PostgreSQL). The copy writes the query's path as the index's.
+# A second fix: FerretDB pushes `_id` down only when it is the filter's one key, so the
+# writer's guarded replacement ({_id, content_hash, version}) read the whole collection too.
+# The copy pushes down a string `_id` whatever else the filter holds; FerretDB's handlers
+# apply the whole filter to what the query returns anyway, so results are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=.tools/bin/ferretdb
@@ -30,6 +34,13 @@ if ! grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$metadata"; then
   echo "install-ferretdb: $module is not the expected FerretDB source; not building" >&2
   exit 1
 fi
+collection="$work/FerretDB/internal/backends/sqlite/collection.go"
+[ "$(grep -c 'if params.Filter.Len() == 1 {' "$collection")" = 2 ] || {
+  echo "install-ferretdb: $collection is not the expected FerretDB source; not building" >&2
+  exit 1
+}
+sed -i -e 's|if params.Filter.Len() == 1 {|if params.Filter.Has("_id") {|' \
+  -e 's|filterPushdown = true|filterPushdown = params.Filter.Len() == 1|' "$collection"
 cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go "$work/"
 (cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" && go build -trimpath -o build/ferretdb .)
 mv "$work/build/ferretdb" "$target"

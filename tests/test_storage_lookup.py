@@ -35,3 +35,23 @@ def test_a_lookup_by_id_uses_the_id_index(mongo_uri: str, mongo_database: str) -
         else:
             # MongoDB: the _id fast path (IDHACK, EXPRESS_IDHACK from 8.0) or an index scan.
             assert "IDHACK" in text or "IXSCAN" in text, text
+
+
+def test_a_guarded_lookup_by_id_uses_the_id_index_and_still_checks_the_guard(
+    mongo_uri: str, mongo_database: str
+) -> None:
+    with client_for(mongo_uri) as client:
+        articles = client[mongo_database]["articles"]
+        articles.insert_many([{"_id": f"{SITE}/{number}/", "version": 1} for number in range(50)])
+        guard = {"_id": f"{SITE}/49/", "version": 1}
+        plan = articles.find(guard).limit(1).explain()
+        text = json.dumps(plan["queryPlanner"], default=str)
+        if server_is_ferretdb(client):
+            # The writer's guarded replacement: _id with other keys still searches the index.
+            assert "USING INDEX" in text and "_id_" in text, text
+        else:
+            assert "IDHACK" in text or "IXSCAN" in text, text
+        stale = articles.replace_one({"_id": f"{SITE}/49/", "version": 0}, {"version": 2})
+        current = articles.replace_one(guard, {"version": 2})
+        assert (stale.matched_count, current.matched_count) == (0, 1)
+        assert articles.find_one({"_id": f"{SITE}/49/"}) == {"_id": f"{SITE}/49/", "version": 2}

@@ -2,12 +2,13 @@
 
 An article is keyed by ``_id`` = its URL key (arabpress.urls.url_key), the same value as
 its ``url`` field. Storage owns the key and the bookkeeping fields (first_seen_at,
-last_seen_at, updated_at, version, crawl_id); an item that carries any of them has them
-ignored.
+last_seen_at, updated_at, version, crawl_id) and stamps ``extractor_version`` and
+``record_hash``; an item that carries any of them has them ignored.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -16,10 +17,16 @@ import bson
 from bson.errors import InvalidDocument
 from itemadapter import ItemAdapter
 
+from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.urls import url_key
 
 # Fields set by storage, never by the crawl.
 BOOKKEEPING_FIELDS = ("first_seen_at", "last_seen_at", "updated_at", "version", "crawl_id")
+# Fields stamped by storage from what produced the article, not by the item.
+STAMPED_FIELDS = ("extractor_version", "record_hash")
+# Fields that say how and when a page was fetched, not what the article says: a new fetch
+# of the same article changes them without changing the article.
+CONTEXT_FIELDS = ("fetched_at", "fetched_url", "sitemap_lastmod")
 # Item fields stored as BSON dates in UTC.
 DATE_FIELDS = ("published_at", "modified_at", "fetched_at", "sitemap_lastmod")
 # Room left under the server's size limit for the bookkeeping fields.
@@ -34,15 +41,40 @@ class DocumentError(ValueError):
 
 
 def article_document(item: Any) -> dict[str, Any]:
-    """Return the fields of *item* to store, aware datetimes converted to UTC."""
+    """Return the fields of *item* to store, aware datetimes converted to UTC, with extractor_version."""
     document: dict[str, Any] = {}
     for name, value in ItemAdapter(item).items():
-        if name in BOOKKEEPING_FIELDS or name == "_id":
+        if name in BOOKKEEPING_FIELDS or name in STAMPED_FIELDS or name == "_id":
             continue
         if name in DATE_FIELDS and isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(UTC)
         document[name] = value
+    document["extractor_version"] = EXTRACTOR_VERSION
     return document
+
+
+def article_fields(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the article says: *document* without bookkeeping, stamps and crawl context."""
+    left_out = {"_id", *BOOKKEEPING_FIELDS, *STAMPED_FIELDS, *CONTEXT_FIELDS}
+    return {name: value for name, value in document.items() if name not in left_out}
+
+
+def record_hash(document: Mapping[str, Any]) -> str:
+    """Return the SHA-256 hex of the article's fields as BSON, the same for a document and its stored copy.
+
+    Keys are sorted at every level and BSON keeps dates to the millisecond, so a document read
+    back from the server hashes like the one that was written.
+    """
+    return hashlib.sha256(bson.encode(_sorted(article_fields(document)))).hexdigest()
+
+
+def _sorted(value: Any) -> Any:
+    """Return *value* with the keys of every mapping in it sorted."""
+    if isinstance(value, Mapping):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_sorted(child) for child in value]
+    return value
 
 
 def keyed(document: Mapping[str, Any]) -> dict[str, Any]:
