@@ -9,7 +9,7 @@
 # FerretDB/FerretDB#4646 on PostgreSQL). The copy writes the query's path as the index's.
 # A second fix: FerretDB pushes `_id` down only when it is the filter's one key, so the
 # writer's guarded replacement ({_id, content_hash, version}) read the whole collection too.
-# The copy pushes down a string `_id` whatever else the filter holds; FerretDB's handlers
+# The copy pushes down a string `_id` whatever else the filter holds (a filter may be nil); FerretDB's handlers
 # apply the whole filter to what the query returns anyway, so results are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +39,7 @@ collection="$work/FerretDB/internal/backends/sqlite/collection.go"
   echo "install-ferretdb: $collection is not the expected FerretDB source; not building" >&2
   exit 1
 }
-sed -i -e 's|if params.Filter.Len() == 1 {|if params.Filter.Has("_id") {|' \
+sed -i -e 's|if params.Filter.Len() == 1 {|if params.Filter.Len() > 0 \&\& params.Filter.Has("_id") {|' \
   -e 's|filterPushdown = true|filterPushdown = params.Filter.Len() == 1|' "$collection"
 cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go "$work/"
 (cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" && go build -trimpath -o build/ferretdb .)
