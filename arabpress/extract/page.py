@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 from urllib.parse import urlsplit
 
+from lxml import etree
 from w3lib.html import replace_entities
 
 from arabpress.extract import document, fallback, jsonld, metatags, microdata, pagedate, theme
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
 DEFAULT_SITE_NAME = "Arab Press"
 PARAGRAPH_SEPARATOR = "\n\n"
 # The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
-RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
+# Compiled once, plain strings: no Selector per link (a page has tens of them).
+RELATED_LINKS = etree.XPath("//*[contains(@class, 'related')]//a/@href", smart_strings=False)
 YEAR = re.compile(r"\d{4}")  # \d: any script's digits
 
 DateSource = Literal["jsonld", "meta", "microdata", "time", "text", "fallback"]
@@ -338,7 +340,7 @@ class ArticlePage:
     @cached_property
     def related_urls(self) -> list[str]:
         """The related-articles list's links: absolute, tracking removed, AMP mapped, first occurrence."""
-        resolved = (absolute(href, self.base_url) for href in self.selector.xpath(RELATED_LINKS).getall())
+        resolved = (absolute(href, self.base_url) for href in RELATED_LINKS(self.selector.root))
         return [url for url in unique(normalize_link(url) for url in resolved if url) if is_article_url(url)]
 
     # --- item -------------------------------------------------------------------------
