@@ -91,9 +91,15 @@ def clean_values(values: Iterable[str | None]) -> list[str]:
     return unique(value for value in map(clean_value, values) if value is not None)
 
 
+VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style)]"
+VISIBLE_TEXTS = etree.XPath(VISIBLE_TEXT, smart_strings=False)
+
+
 def node_text(selector: Selector) -> str:
     """Return the visible text of one node, whitespace-folded (scripts and styles left out)."""
-    parts = selector.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
+    root = selector.root
+    # Compiled once, plain strings: this runs on every node a text field reads.
+    parts = VISIBLE_TEXTS(root) if isinstance(root, etree._Element) else selector.xpath(VISIBLE_TEXT).getall()
     return fold_whitespace(" ".join(parts))
 
 
