@@ -158,6 +158,11 @@ def has_class_xpath(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
+def has_token_xpath(name: str) -> str:
+    """Return an XPath predicate body that tests an attribute node (``.``) for one token."""
+    return f"contains(concat(' ', normalize-space(.), ' '), ' {name} ')"
+
+
 def has_rel_xpath(name: str) -> str:
     """Return an XPath predicate body that tests for one ``rel`` token."""
     return f"contains(concat(' ', normalize-space(@rel), ' '), ' {name} ')"
