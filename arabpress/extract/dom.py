@@ -119,9 +119,12 @@ def css(selector: Selector, query: str) -> SelectorList[Selector]:
     root = selector.root
     if hasattr(root, "getroottree"):
         present = document_classes(root.getroottree().getroot())
-        # Each comma-separated branch needs all its classes; a page lacking one in every branch matches nothing.
-        if all(set(CSS_CLASS.findall(branch)) - present for branch in query.split(",")):
+        # Each comma-separated branch needs all its classes: a branch lacking one matches nothing,
+        # and is left out of the query (each branch tests every element of the scope).
+        branches = [branch for branch in query.split(",") if not set(CSS_CLASS.findall(branch)) - present]
+        if not branches:
             return SelectorList([])
+        query = ",".join(branches)
     return selector.css(query)
 
 
