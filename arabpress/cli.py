@@ -1,4 +1,4 @@
-"""The ``arabpress`` command: demo, crawl, extract, export, replay, schedule.
+"""The ``arabpress`` command: demo, crawl, extract, export, replay, reextract, schedule.
 
 Errors a user can cause (a missing file, a bad date, an unreachable server) end with
 one line on stderr and a non-zero status, never a traceback.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from types import ModuleType
 
@@ -20,8 +21,13 @@ COMMANDS = {
     "extract": "extract",
     "export": "export",
     "replay": "replay",
+    "reextract": "reextract",
     "schedule": "schedule",
 }
+# Scrapy finds a project's settings through scrapy.cfg in the working folder or above, or
+# through this variable: set, the commands work from any folder and from an installed wheel.
+SETTINGS_ENVVAR = "SCRAPY_SETTINGS_MODULE"
+SETTINGS_MODULE = "arabpress.settings"
 
 
 def load_command(module_name: str) -> ModuleType | None:
@@ -51,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``arabpress`` command line and return its exit status."""
+    os.environ.setdefault(SETTINGS_ENVVAR, SETTINGS_MODULE)
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)

@@ -54,6 +54,15 @@ MONGO_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each ne
 # ``arabpress replay FILE``.
 MONGO_REPLAY_DIR = "replay"
 
+# --- pages ----------------------------------------------------------------------
+# The fetched page of every stored article is kept (compressed) for ``arabpress reextract``
+# (arabpress.extensions.pagearchive); off: no page is kept.
+ARABPRESS_PAGES_ENABLED = True
+ARABPRESS_PAGES_COLLECTION = "pages"
+ARABPRESS_PAGES_HISTORY = False  # also keep every distinct earlier copy, in <collection>_history
+ARABPRESS_PAGES_RETENTION_DAYS = 0.0  # pages fetched longer ago are deleted after each crawl; 0: kept
+ARABPRESS_REEXTRACT_COLLECTION = "reextracts"  # one document per re-extraction run (its progress)
+
 # --- operations -----------------------------------------------------------------
 ARABPRESS_STATS_FILE = ""  # write the final stats of each crawl here as JSON (empty: off)
 # Longest wait, in seconds, before retrying a 429/503 that asks for one with Retry-After

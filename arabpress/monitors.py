@@ -34,6 +34,12 @@ from arabpress.storage.crawls import crawl_id, mark_crawl_failed
 logger = logging.getLogger(__name__)
 
 DROP_REASON_PREFIX = "item_dropped_reasons_count/"
+# The checks' verdict in the stats: "passed" or "failed" (scrapy crawl's exit status follows it).
+CHECKS_STAT = "arabpress/checks"
+CHECKS_FAILED = "failed"
+# The log's last line says one of these (``arabpress schedule --follow`` reads it).
+PASSED_VERDICT = "crawl passed checks"
+FAILED_VERDICT = "crawl FAILED checks:"
 
 Named = TypeVar("Named")
 
@@ -150,12 +156,12 @@ class CrawlFailed(Action):  # type: ignore[misc]
         failures = failure_lines(self.result)
         summary = "; ".join(failures) or "a check raised an error"
         assert crawler.stats is not None
-        crawler.stats.set_value("arabpress/checks", "failed")
+        crawler.stats.set_value(CHECKS_STAT, CHECKS_FAILED)
         crawler.stats.set_value("arabpress/checks/failures", failures)
-        logger.error("crawl FAILED checks: %s", summary)
+        logger.error("%s %s", FAILED_VERDICT, summary)
         # Scrapy's stats dump follows the spider_closed handlers: repeat the verdict at the very end.
         crawler.signals.connect(
-            FinalVerdict(f"crawl FAILED checks: {summary}", logging.ERROR).log, signals.engine_stopped, weak=False
+            FinalVerdict(f"{FAILED_VERDICT} {summary}", logging.ERROR).log, signals.engine_stopped, weak=False
         )
         record_failure(crawler, failures)
 
@@ -167,11 +173,9 @@ class CrawlPassed(Action):  # type: ignore[misc]
         """Set the verdict in the stats and the log."""
         crawler: Crawler = self.data.crawler
         assert crawler.stats is not None
-        crawler.stats.set_value("arabpress/checks", "passed")
-        logger.info("crawl passed checks")
-        crawler.signals.connect(
-            FinalVerdict("crawl passed checks", logging.INFO).log, signals.engine_stopped, weak=False
-        )
+        crawler.stats.set_value(CHECKS_STAT, "passed")
+        logger.info("%s", PASSED_VERDICT)
+        crawler.signals.connect(FinalVerdict(PASSED_VERDICT, logging.INFO).log, signals.engine_stopped, weak=False)
 
 
 class FinalVerdict:

@@ -97,8 +97,17 @@ def process(item: ArticleItem, pipelines: list[Any]) -> Outcome:
     return Outcome(current)
 
 
-def extract_response(response: HtmlResponse, pipelines: list[Any]) -> Outcome:
-    """Return what *response* yields once extracted and through *pipelines*."""
+def extract_response(
+    response: HtmlResponse,
+    pipelines: list[Any],
+    fetched_at: datetime | None = None,
+    sitemap_lastmod: datetime | None = None,
+) -> Outcome:
+    """Return what *response* yields once extracted and through *pipelines*.
+
+    *fetched_at* and *sitemap_lastmod* are the crawl context of a stored page; a page fetched
+    now has its Date header and no sitemap.
+    """
     selector = response.selector
     page = ArticlePage(selector, response.url)
     try:
@@ -111,8 +120,8 @@ def extract_response(response: HtmlResponse, pipelines: list[Any]) -> Outcome:
         item = page.to_item()
     except ExtractionError as error:
         return Outcome(None, f"extraction failed: {error}", "extraction failed")
-    item["fetched_at"] = response_date(response)
-    item["sitemap_lastmod"] = None
+    item["fetched_at"] = fetched_at or response_date(response)
+    item["sitemap_lastmod"] = sitemap_lastmod
     return process(item, pipelines)
 
 

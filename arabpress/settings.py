@@ -21,6 +21,7 @@ ENVIRONMENT_OVERRIDES = (
     "MONGO_DATABASE",
     "MONGO_COLLECTION",
     "MONGO_ENABLED",
+    "ARABPRESS_PAGES_ENABLED",
     "MONGO_REPLAY_DIR",
     "MONGO_SERVER_SELECTION_TIMEOUT",
     "REDIS_URL",
@@ -77,6 +78,7 @@ LOG_FORMATTER = "arabpress.logformatter.ArabPressLogFormatter"
 
 EXTENSIONS = {
     "arabpress.extensions.crawlrecord.CrawlRecord": 800,
+    "arabpress.extensions.pagearchive.PageArchive": 810,
     "arabpress.extensions.statsfile.StatsFile": 900,
     # ProgressLog is LogStats with drops, errors and skips in the same line.
     "scrapy.extensions.logstats.LogStats": None,

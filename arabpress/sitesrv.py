@@ -23,6 +23,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote, unquote
 
 from twisted.web import resource, server
 
@@ -69,7 +70,9 @@ class SiteResource(resource.Resource):
 
     def render_GET(self, request: server.Request) -> bytes | int:
         """Answer one GET (HEAD is derived from it by Twisted)."""
-        url_path = request.path.decode("utf-8", "replace")
+        # Percent-escapes decoded, as web servers do: files, content types and overrides
+        # are named by the path's characters.
+        url_path = unquote(request.path.decode("utf-8", "replace"))
         if self.request_log is not None:
             self.request_log.write(request.uri.decode("utf-8", "replace") + "\n")
             self.request_log.flush()
@@ -84,7 +87,7 @@ class SiteResource(resource.Resource):
         if file is None:
             if not url_path.endswith("/") and page_file(self.pages, url_path + "/"):
                 request.setResponseCode(301)
-                request.setHeader("Location", url_path + "/")
+                request.setHeader("Location", quote(url_path + "/"))
                 return b""
             request.setResponseCode(404)
             request.setHeader("Content-Type", DEFAULT_CONTENT_TYPE)

@@ -1,9 +1,13 @@
-"""Pure helpers over the site's URLs: tracking removal, same-site checks, permalinks, AMP."""
+"""Pure helpers over the site's URLs: the URL key, tracking removal, same-site checks, permalinks, AMP."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
+
+from scrapy.utils.url import strip_url
+from w3lib.url import canonicalize_url
 
 # Query parameters that only say how a reader arrived; they never change the page.
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid"})
@@ -16,6 +20,20 @@ SECTION_PATH = re.compile(r"^/(?:ar/?)?$|^/(?:ar/)?category/[^/]+(?:/.*)?$")
 AMP_SEGMENT = re.compile(r"/amp/?$")
 AMP_PARAMETER = "amp"
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+# An article is linked from many pages (listings, sitemaps, related lists) and each link
+# is keyed more than once on its way to a request: a bounded cache spares the re-parsing.
+@lru_cache(maxsize=8192)
+def url_key(url: str) -> str:
+    """Return the one form of *url* the project keys on (docs/schema.md, "URL key").
+
+    Percent-encoded UTF-8 as HTTP sends it (RFC 3986), escapes in upper case, scheme and
+    host in lower case, IDNA host, no default port, credentials or fragment, dot segments
+    resolved, query parameters sorted (as Scrapy's duplicate filter sorts them). Raises
+    ValueError for a URL with an invalid port.
+    """
+    return canonicalize_url(strip_url(url))
 
 
 def _query_pairs(query: str) -> list[str]:

@@ -46,8 +46,7 @@ from arabpress.local.process import free_port, port_open, start, stop, wait_unti
 from arabpress.local.site import SiteServer
 from benchmarks.run import OUTPUTS, PROJECT_ROOT, RESULTS, ensure_site, machine, scrapy_command, table, write_section
 
-# FerretDB 1.x reads every stored document for any url lookup (benchmarks/RESULTS.md, d):
-# a re-crawl costs pages x stored articles x ~1 ms, so the default site is small.
+# Small enough for every scenario to run in minutes (--articles for more).
 DEFAULT_ARTICLES = 300
 DEFAULT_SEED = 1
 OUTAGE_SECONDS = 30.0

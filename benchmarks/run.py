@@ -58,6 +58,8 @@ MB = 1024 * 1024
 
 # Targets of the issue "Large crawls".
 TARGET_FULL_SHARE = 0.85  # full chain pages/min against bare Scrapy's
+TARGET_STORAGE_SHARE = 0.80  # full chain pages/min against the chain without storage's, same run
+TARGET_GROWTH = 1.2  # CPU per page, largest site against smallest
 TARGET_PEAK_RSS_MB = 300.0  # full chain with JOBDIR on, at the largest size
 TARGET_BULK_SPEEDUP = 5.0  # bulk upserts against per-item upserts
 TARGET_RSS_AT = 20_000  # the article count the RSS target speaks of
@@ -334,16 +336,6 @@ def server_version(uri: str) -> str:
 CRAWLS = ("bare", "extract", "pipelines", "full")
 
 
-# FerretDB 1.x (SQLite) answers a query by reading every document unless the filter is a
-# lone {_id: value}: each url lookup costs ~0.6 ms per stored article (see the lookup
-# table). A first crawl into an empty collection needs no incremental lookups, and larger
-# batches mean fewer lookups by the writer; on MongoDB (MONGO_URI) the defaults run.
-FERRETDB_FULL_SETTINGS = {"ARABPRESS_INCREMENTAL_ENABLED": "False", "MONGO_BATCH_SIZE": "1000"}
-# Even so each batch's lookup reads the whole collection: above this many articles the full
-# chain on FerretDB measures FerretDB (20,000 took 27 minutes), so it is left out unless asked.
-FERRETDB_FULL_LIMIT = 2_000
-
-
 def crawl_settings(
     name: str, workdir: Path, database: str, uri: str, kind: str
 ) -> tuple[str, dict[str, str], dict[str, str]]:
@@ -355,8 +347,8 @@ def crawl_settings(
     settings = {"JOBDIR": str(workdir / "jobdir"), "MONGO_REPLAY_DIR": str(workdir / "replay")}
     if name == "pipelines":
         return "arabpress", settings, {}  # MONGO_ENABLED stays 0: every pipeline but storage
-    if kind == "ferretdb":
-        settings |= FERRETDB_FULL_SETTINGS
+    # The project's defaults, incremental lookups on, on every server: storage looks
+    # articles up by {_id: URL key}, which FerretDB answers from its primary key too.
     return "arabpress", settings, {"MONGO_ENABLED": "1", "MONGO_URI": uri, "MONGO_DATABASE": database}
 
 
@@ -378,7 +370,7 @@ def crawl_site(
     out: Path,
     log: Callable[[str], None],
     names: Sequence[str] = CRAWLS,
-    full_limit: int | None = None,
+    timeout: float = CRAWL_TIMEOUT,
     redis_url: str = "",
     frontier: list[FrontierRun] | None = None,
 ) -> list[CrawlRun]:
@@ -391,22 +383,21 @@ def crawl_site(
     startups: dict[str, float] = {}
     with SiteServer(site) as server:
         for name in names:
-            if name == "full" and full_limit is not None and articles > full_limit:
-                log(f"  full     {articles:>6} articles: left out on {kind} above {full_limit:,} (--full-on-ferretdb)")
-                continue
             workdir = out / f"{name}-{articles}"
             startup = measure_startup(name, server.origin, workdir / "startup", uri, kind)
             database = f"arabpress_bench_{uuid.uuid4().hex[:8]}"
             spider, settings, env = crawl_settings(name, workdir, database, uri, kind)
             log(f"  {name:8} {articles:>6} articles ...")
-            run = run_crawl(name, spider, server.origin, workdir, articles=articles, settings=settings, env=env)
+            run = run_crawl(
+                name, spider, server.origin, workdir, articles=articles, settings=settings, env=env, timeout=timeout
+            )
             run.startup_cpu = startups[name] = startup
             if name == "full":
                 run.stats["bench/stored"] = count_documents(uri, database)
                 drop_database(uri, database)
             log(f"  {name:8} {articles:>6} articles: {describe(run)}")
             runs.append(run)
-        if redis_url and (full_limit is None or articles <= full_limit):
+        if redis_url:
             frontier += frontier_crawls(site, server.origin, articles, uri, kind, redis_url, out, startups, log)
     return runs
 
@@ -669,16 +660,18 @@ def time_writes(write: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
-def time_lookups(collection: Any, urls: list[str], repeat: int = 5) -> list[tuple[str, float]]:
-    """Return the milliseconds of the lookups storage and incremental crawls make, with *urls* stored."""
-    first = collection.find_one({"url": urls[0]}, {"_id": 1})
+def time_lookups(collection: Any, keys: list[str], repeat: int = 5) -> list[tuple[str, float]]:
+    """Return the milliseconds of the lookups storage and incremental crawls make, with *keys* stored."""
+    from arabpress.storage.lookup import find_by_ids
+
     queries: list[tuple[str, Callable[[], Any]]] = [
-        ("find url $in 100 URLs", lambda: list(collection.find({"url": {"$in": urls[:100]}}, {"url": 1}))),
-        ("find_one url", lambda: collection.find_one({"url": urls[-1]}, {"url": 1})),
-        ("find_one _id", lambda: collection.find_one({"_id": first["_id"]}, {"url": 1})),
+        ("find_by_ids, 100 keys (what storage does)", lambda: find_by_ids(collection, keys[:100], {"_id": 1})),
+        ("find_one _id", lambda: collection.find_one({"_id": keys[-1]}, {"_id": 1})),
+        ("find _id $in 100 keys", lambda: list(collection.find({"_id": {"$in": keys[:100]}}, {"_id": 1}))),
+        ("find_one url (a field, not the key)", lambda: collection.find_one({"url": keys[-1]}, {"_id": 1})),
     ]  # fmt: skip
     return [
-        (f"{label}, {len(urls):,} stored", 1000 * min(time_writes(query) for _ in range(repeat)))
+        (f"{label}, {len(keys):,} stored", 1000 * min(time_writes(query) for _ in range(repeat)))
         for label, query in queries
     ]
 
@@ -690,6 +683,7 @@ def bench_writes(
     import pymongo
 
     from arabpress.storage.connection import max_document_size
+    from arabpress.storage.documents import keyed
     from arabpress.storage.indexes import ensure_article_indexes
     from arabpress.storage.writer import ArticleWriter, Entry
 
@@ -711,8 +705,8 @@ def bench_writes(
 
         def single() -> None:
             for document in documents:
-                # A copy: the driver adds _id to the document it is given.
-                single_collection.replace_one({"url": document["url"]}, dict(document), upsert=True)
+                stored = keyed(document)
+                single_collection.replace_one({"_id": stored["_id"]}, stored, upsert=True)
 
         figures = [
             WriteFigures(f"bulk upserts (ArticleWriter, {batch_size} per batch)", len(documents), 0, 0),
@@ -723,7 +717,7 @@ def bench_writes(
             figure.again_seconds = time_writes(write)
         if bulk_collection.count_documents({}) != len(documents):
             raise RuntimeError("bulk upserts did not store every item")
-        return figures, time_lookups(bulk_collection, [document["url"] for document in documents])
+        return figures, time_lookups(bulk_collection, [keyed(document)["_id"] for document in documents])
     finally:
         client.drop_database(database)
         client.close()
@@ -963,6 +957,7 @@ def targets(report: Report) -> list[tuple[str, bool | None, str]]:
         ok = run.peak_rss_mb < TARGET_PEAK_RSS_MB if sizes[-1] >= TARGET_RSS_AT else None
         checks.append((f"{label}: peak RSS < {TARGET_PEAK_RSS_MB:.0f} MB at {TARGET_RSS_AT:,} (JOBDIR on)", ok,
                        f"{run.peak_rss_mb:.0f} MB at {sizes[-1]:,} articles"))  # fmt: skip
+    checks += storage_targets(report)
     for articles in sorted({result.articles for result in report.frontier}):
         full, bare = scaling_factor(report, "full", 2, articles), scaling_factor(report, "bare", 2, articles)
         if full is not None:
@@ -986,6 +981,28 @@ def targets(report: Report) -> list[tuple[str, bool | None, str]]:
         again = report.writes[0].again_rate / report.writes[1].again_rate
         checks.append((f"bulk upserts >= {TARGET_BULK_SPEEDUP:.0f}x per-item", speedup >= TARGET_BULK_SPEEDUP,
                        f"x{speedup:.1f} new, x{again:.1f} stored already"))  # fmt: skip
+    return checks
+
+
+def storage_targets(report: Report) -> list[tuple[str, bool | None, str]]:
+    """Return the targets of the full chain against the chain without storage, and its growth."""
+    checks: list[tuple[str, bool | None, str]] = []
+    sizes = [size for size in report.sizes() if report.run("full", size) and report.run("pipelines", size)]
+    for size in sizes:
+        full, pipelines = report.run("full", size), report.run("pipelines", size)
+        assert full is not None and pipelines is not None
+        if pipelines.pages_per_minute:
+            share = full.pages_per_minute / pipelines.pages_per_minute
+            checks.append((f"full chain >= {TARGET_STORAGE_SHARE:.0%} of the chain without storage's pages/min",
+                           share >= TARGET_STORAGE_SHARE, f"{share:.0%} at {size:,} articles"))  # fmt: skip
+    full_sizes = [size for size in report.sizes() if report.run("full", size)]
+    if len(full_sizes) >= 2:
+        small, large = report.run("full", full_sizes[0]), report.run("full", full_sizes[-1])
+        assert small is not None and large is not None
+        ratio = large.cpu_per_page_ms / small.cpu_per_page_ms if small.cpu_per_page_ms else float("nan")
+        figure = f"x{ratio:.2f} from {full_sizes[0]:,} to {full_sizes[-1]:,}"
+        checks.append((f"full chain linear: CPU/page within x{TARGET_GROWTH} from smallest to largest site",
+                       ratio <= TARGET_GROWTH, figure))  # fmt: skip
     return checks
 
 
@@ -1020,18 +1037,8 @@ def render(report: Report, started: datetime, seconds: float, command: str) -> s
         "pages/min over the crawl's own elapsed time; CPU ms/page from the crawl process's rusage, less the "
         "CPU of the same crawl stopped at its first page (start-up CPU s); peak RSS is its ru_maxrss. "
         "Server CPU is what the site server and the database used during the crawl (they share the 2 cores).",
-        *(
-            [
-                "",
-                "On FerretDB the full chain runs with "
-                + ", ".join(f"{name}={value}" for name, value in FERRETDB_FULL_SETTINGS.items())
-                + ": FerretDB 1.x reads every stored document for any lookup but `{_id: value}` (see the lookups "
-                "under d), so the incremental lookups of a first crawl and small write batches make the crawl "
-                "quadratic in the archive; MongoDB answers them from the url index.",
-            ]
-            if report.kind == "ferretdb"
-            else []
-        ),
+        "The full chain runs with the project's defaults (incremental crawls on, "
+        f"MONGO_BATCH_SIZE={defaults.MONGO_BATCH_SIZE}) on every server.",
         "",
         *(
             [
@@ -1119,15 +1126,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--write-items",
         type=int,
-        help="items for the MongoDB write benchmark (default 200: FerretDB scans for every url filter)",
-    )
-    parser.add_argument(
-        "--full-on-ferretdb",
-        action="store_true",
-        help=f"run the full chain on FerretDB above {FERRETDB_FULL_LIMIT:,} articles",
+        help="items for the MongoDB write benchmark (default 200)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="also profile the full chain with py-spy (smallest site)"
+    )
+    parser.add_argument(
+        "--crawl-timeout",
+        type=float,
+        default=CRAWL_TIMEOUT,
+        help=f"seconds before a crawl is killed and reported (default {CRAWL_TIMEOUT:,.0f})",
     )
     parser.add_argument(
         "--no-redis", action="store_true", help="leave out the rows on the Redis frontier (1 and 2 processes)"
@@ -1154,10 +1162,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     frontier: list[FrontierRun] = []
     with mongo_server() as (uri, kind), redis_server(args.no_redis) as redis_url:
         server = f"{server_version(uri)} ({kind})"
-        full_limit = FERRETDB_FULL_LIMIT if kind == "ferretdb" and not args.full_on_ferretdb else None
         for size in sizes:
             runs += crawl_site(
-                size, uri, kind, out, lambda line: print(line, flush=True), names, full_limit, redis_url, frontier
+                size,
+                uri,
+                kind,
+                out,
+                lambda line: print(line, flush=True),
+                names,
+                args.crawl_timeout,
+                redis_url,
+                frontier,
             )
         print(f"d. MongoDB writes: {write_items:,} items ...", flush=True)
         documents = sample_documents(ensure_site(sizes[0]), write_items)

@@ -1,8 +1,12 @@
 #!/bin/sh
 # Start scrapyd, deploy the project's egg to it with scrapyd-deploy, then stay with it.
-# The scrapyd image runs this; so do the tests, natively. Environment:
+# A new version is deployed only when the project's code changed since the last deploy
+# (deploy/versions.py fingerprint, kept in SCRAPYD_HOME), and only the newest
+# SCRAPYD_KEEP_VERSIONS versions are kept. The scrapyd image runs this; so do the tests,
+# natively. Environment:
 #   SCRAPYD_HOME       scrapyd's state folder: eggs, job database, logs (default /var/lib/scrapyd)
 #   SCRAPYD_HTTP_PORT  API port (default 6800)
+#   SCRAPYD_KEEP_VERSIONS  deployed versions kept (default 3)
 #   SCRAPYD_USERNAME, SCRAPYD_PASSWORD   API credentials, for scrapyd and for the deploy
 #   MONGO_URI, ARABPRESS_BASE_URL, ...   the crawl's settings, passed on to every job
 set -eu
@@ -11,9 +15,13 @@ project_dir=$(cd "$(dirname "$0")/.." && pwd)
 home=${SCRAPYD_HOME:-/var/lib/scrapyd}
 SCRAPYD_HTTP_PORT=${SCRAPYD_HTTP_PORT:-6800}
 export SCRAPYD_HTTP_PORT
+keep=${SCRAPYD_KEEP_VERSIONS:-3}
 mkdir -p "$home"
 workdir=$(mktemp -d)
 egg="$workdir/arabpress.egg"
+# "FINGERPRINT VERSION" of the last deploy from this state folder.
+state="$home/arabpress-deployed"
+fingerprint=$(python "$project_dir/deploy/versions.py" fingerprint)
 
 echo "scrapyd-entrypoint: building the egg from $project_dir" >&2
 (cd "$project_dir" && scrapyd-deploy --build-egg "$egg" >/dev/null 2>"$workdir/build.log") || {
@@ -46,14 +54,33 @@ until python -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(
   fi
   sleep 0.1
 done
-if ! (cd "$project_dir" && SCRAPYD_URL="http://127.0.0.1:$SCRAPYD_HTTP_PORT/" scrapyd-deploy env --egg "$egg"); then
-  echo "scrapyd-entrypoint: deploying the egg failed" >&2
-  kill -TERM "$pid"
-  wait "$pid" || true
-  exit 1
+SCRAPYD_URL="http://127.0.0.1:$SCRAPYD_HTTP_PORT/"
+export SCRAPYD_URL
+saved_fingerprint=
+saved_version=
+if [ -f "$state" ]; then
+  read -r saved_fingerprint saved_version <"$state" || true
+fi
+if [ "$saved_fingerprint" = "$fingerprint" ] && [ -n "$saved_version" ] \
+  && python "$project_dir/deploy/versions.py" has "$saved_version"; then
+  deployed="version $saved_version, its code unchanged"
+else
+  # A timestamp: scrapyd runs the highest version, and timestamps sort in deploy order.
+  version=$(date +%s)
+  if ! (cd "$project_dir" && scrapyd-deploy env --egg "$egg" --version "$version"); then
+    echo "scrapyd-entrypoint: deploying the egg failed" >&2
+    kill -TERM "$pid"
+    wait "$pid" || true
+    exit 1
+  fi
+  echo "$fingerprint $version" >"$state"
+  for removed in $(python "$project_dir/deploy/versions.py" prune "$keep"); do
+    echo "scrapyd-entrypoint: removed version $removed (keeping the newest $keep)" >&2
+  done
+  deployed="new version $version"
 fi
 rm -rf "$workdir"
-echo "scrapyd-entrypoint: project arabpress deployed; scrapyd is serving on port $SCRAPYD_HTTP_PORT" >&2
+echo "scrapyd-entrypoint: project arabpress deployed ($deployed); scrapyd is serving on port $SCRAPYD_HTTP_PORT" >&2
 
 # wait returns early when a signal arrives (the trap passes it on): wait again for the exit.
 status=0

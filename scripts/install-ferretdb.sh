@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # Build FerretDB 1.x (a MongoDB-compatible server on SQLite) into .tools/bin with Go.
 # Only needed where no MongoDB is at hand: tests and `arabpress demo` use it when MONGO_URI is unset.
+#
+# One fix is applied at build time, to a copy of FerretDB's source: FerretDB 1.24 queries
+# the SQLite table with `_ferretdb_sjson->'$._id'` but indexes `_ferretdb_sjson->"_id"`, so
+# SQLite never uses the _id index and every {_id: value} lookup, update and delete reads
+# the whole collection (docs/storage.md, "Differences"; the same class of bug as
+# FerretDB/FerretDB#4646 on PostgreSQL). The copy writes the query's path as the index's.
+# A second fix: FerretDB pushes `_id` down only when it is the filter's one key, so the
+# writer's guarded replacement ({_id, content_hash, version}) read the whole collection too.
+# The copy pushes down a string `_id` whatever else the filter holds; FerretDB's handlers
+# apply the whole filter to what the query returns anyway, so results are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=.tools/bin/ferretdb
-if [ -x "$target" ] && [ "$target" -nt tools/ferretdb/go.sum ] && [ "$target" -nt tools/ferretdb/main.go ]; then
+if [ -x "$target" ] && [ "$target" -nt tools/ferretdb/go.sum ] && [ "$target" -nt tools/ferretdb/main.go ] \
+  && [ "$target" -nt scripts/install-ferretdb.sh ]; then
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then
@@ -13,4 +24,23 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 echo "install-ferretdb: building FerretDB v1.24.2 into $target (first time only, about 2 minutes)" >&2
 mkdir -p .tools/bin
-(cd tools/ferretdb && go build -trimpath -o ../../"$target" .)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+module=$(cd tools/ferretdb && go mod download -json github.com/FerretDB/FerretDB | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+cp -r "$module" "$work/FerretDB" && chmod -R u+w "$work/FerretDB"
+metadata="$work/FerretDB/internal/backends/sqlite/metadata/metadata.go"
+sed -i "s|IDColumn = DefaultColumn + \"->'\$._id'\"|IDColumn = DefaultColumn + \"->'_id'\"|" "$metadata"
+if ! grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$metadata"; then
+  echo "install-ferretdb: $module is not the expected FerretDB source; not building" >&2
+  exit 1
+fi
+collection="$work/FerretDB/internal/backends/sqlite/collection.go"
+[ "$(grep -c 'if params.Filter.Len() == 1 {' "$collection")" = 2 ] || {
+  echo "install-ferretdb: $collection is not the expected FerretDB source; not building" >&2
+  exit 1
+}
+sed -i -e 's|if params.Filter.Len() == 1 {|if params.Filter.Has("_id") {|' \
+  -e 's|filterPushdown = true|filterPushdown = params.Filter.Len() == 1|' "$collection"
+cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go "$work/"
+(cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" && go build -trimpath -o build/ferretdb .)
+mv "$work/build/ferretdb" "$target"

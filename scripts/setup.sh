@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: a virtualenv with arabpress and its test tools, plus the local
 # servers the tests and the demo start (FerretDB built with Go, redis-server from Debian).
+# Needs only Python 3.11 and Go; mongosh comes too where npm is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3.11}
@@ -13,7 +14,7 @@ fi
 if [ -z "${MONGO_URI:-}" ] && ! command -v mongod >/dev/null 2>&1; then
   bash scripts/install-ferretdb.sh
 fi
-bash scripts/install-mongosh.sh  # for the mongosh examples of docs/querying.md
+bash scripts/install-mongosh.sh --optional  # the mongosh examples of docs/querying.md; skipped without npm
 if ! command -v redis-server >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing redis-server from Debian" >&2

@@ -2,6 +2,8 @@
 
 Servers start on free 127.0.0.1 ports and stop when the session ends. A server that
 cannot be had fails the tests that need it with one clear line: nothing is skipped.
+Every test that uses the MongoDB server is marked ``storage``: ``MONGO_URI=... pytest -m
+storage`` runs them against any MongoDB (docs/storage.md, "Conformance").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from arabpress.local.mongo import LocalMongo
 from arabpress.local.process import ServerStartError
 from arabpress.local.site import SiteServer
 from arabpress.sitesrv import SAMPLE_SITE
+from arabpress.storage.connection import redact_uri
 
 pytest_plugins = ["tests.redis_server"]
 
@@ -52,6 +55,20 @@ def serve_site(tmp_path: Path) -> Iterator[Callable[[Path], SiteServer]]:
     yield serve
     for server in servers:
         server.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the MongoDB server ``storage``: ``-m storage`` runs them alone."""
+    for item in items:
+        if "mongo_uri" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.storage)
+
+
+def pytest_report_header() -> str:
+    """Say which server the storage tests use."""
+    configured = os.environ.get("MONGO_URI")
+    target = f"MONGO_URI ({redact_uri(configured)})" if configured else "a local mongod, else FerretDB"
+    return f"storage tests against: {target}"
 
 
 @pytest.fixture(scope="session")

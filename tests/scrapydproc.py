@@ -28,16 +28,26 @@ PASSWORD = "s3cret-for-tests"
 DEPLOYED_LINE = "project arabpress deployed"
 
 
-def tool_path() -> str:
-    """Return PATH with this interpreter's folder first, so scrapyd and scrapyd-deploy are the venv's."""
-    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+def tool_path(bin_dir: Path | None = None) -> str:
+    """Return PATH with *bin_dir* (default: this interpreter's folder) first, so scrapyd and scrapyd-deploy are its."""
+    return os.pathsep.join([str(bin_dir or Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
 class ScrapydProcess:
     """scrapyd started by the project's entrypoint script, with its state in *home*."""
 
-    def __init__(self, home: Path, env: dict[str, str] | None = None, conf: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        env: dict[str, str] | None = None,
+        conf: dict[str, str] | None = None,
+        bin_dir: Path | None = None,
+        entrypoint: Path = ENTRYPOINT,
+    ) -> None:
         self.home = home
+        self.entrypoint = entrypoint  # the entrypoint of a copy of the project, to deploy changed code
+        # The virtualenv whose scrapyd, scrapyd-deploy and python run (default: this one).
+        self.bin_dir = bin_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.auth = (USERNAME, PASSWORD)
@@ -71,9 +81,13 @@ class ScrapydProcess:
 
     def environment(self) -> dict[str, str]:
         """Return the entrypoint's environment: this one, the test's settings and the API credentials."""
-        env = {name: value for name, value in os.environ.items() if not name.startswith(("SCRAPY_", "SCRAPYD_"))}
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("SCRAPY_", "SCRAPYD_")) and name not in ("PYTHONPATH", "VIRTUAL_ENV")
+        }
         env.update(
-            PATH=tool_path(),
+            PATH=tool_path(self.bin_dir),
             SCRAPYD_HOME=str(self.home),
             SCRAPYD_HTTP_PORT=str(self.port),
             SCRAPYD_USERNAME=USERNAME,
@@ -90,7 +104,7 @@ class ScrapydProcess:
         self._log_start = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self._process = subprocess.Popen(
-                ["sh", str(ENTRYPOINT)],
+                ["sh", str(self.entrypoint)],
                 cwd=self.home,
                 env=self.environment(),
                 stdout=log,

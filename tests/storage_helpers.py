@@ -20,6 +20,11 @@ def client_for(uri: str) -> pymongo.MongoClient[dict[str, Any]]:
     return pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True, tzinfo=UTC)
 
 
+def server_is_ferretdb(client: pymongo.MongoClient[dict[str, Any]]) -> bool:
+    """Return True when the server is FerretDB (its buildInfo says so)."""
+    return "ferretdbVersion" in client.admin.command("buildInfo")
+
+
 def article(url: str, body: str = "Body text.", title: str = "A title", **fields: Any) -> ArticleItem:
     """Return an ArticleItem as the pipelines leave it."""
     item = ArticleItem(

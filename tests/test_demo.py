@@ -12,8 +12,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pymongo
+import pytest
 
 from arabpress.local.process import free_port, port_open
 
@@ -100,26 +102,59 @@ def test_demo_crawls_into_the_database_at_mongo_uri(mongo_uri: str, mongo_databa
         rows = list(csv.DictReader(handle))
     assert {row["url"] for row in rows} == stored
 
+    # The environment line points the commands (and docs/querying.md's examples) at the demo's database.
+    variables = re.search(r"^  export MONGO_URI='([^']+)' MONGO_DATABASE=(\S+)", out, flags=re.MULTILINE)
+    assert variables, out
+    assert variables.groups() == (mongo_uri, mongo_database)
+    env = {**demo_env(None), "MONGO_URI": variables.group(1), "MONGO_DATABASE": variables.group(2)}
+    plain = subprocess.run(
+        [sys.executable, "-m", "arabpress.cli", "export"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert {json.loads(line)["url"] for line in plain.stdout.splitlines()} == stored
 
-def test_demo_with_a_throwaway_database_kept_until_ctrl_c() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "arabpress.cli", "demo", "--keep"],
-        env=demo_env(None),
+
+def start_demo(tmp_path: Path, *arguments: str) -> subprocess.Popen[str]:
+    """Start `arabpress demo` with a throwaway database, its temporary folders under *tmp_path*."""
+    env = {**demo_env(None), "TMPDIR": str(tmp_path)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "arabpress.cli", "demo", *arguments],
+        env=env,
         cwd="/",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def read_until(stream: Any, marker: str, timeout: float = 180) -> str:
+    """Read lines of *stream* until one holds *marker*; return them."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while not lines or marker not in lines[-1]:
+        line = stream.readline()
+        assert line, f"demo ended early:\n{''.join(lines)}"
+        lines.append(line)
+        assert time.monotonic() < deadline
+    return "".join(lines)
+
+
+def close(process: subprocess.Popen[str]) -> None:
+    """Kill *process* if it still runs and close its pipes."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_demo_with_a_throwaway_database_kept_until_stopped(tmp_path: Path, signum: int) -> None:
+    process = start_demo(tmp_path, "--keep")
     try:
-        assert process.stdout is not None
-        lines = []
-        deadline = time.monotonic() + 180
-        while not lines or "until you press Ctrl-C" not in lines[-1]:
-            line = process.stdout.readline()
-            assert line, f"demo ended early:\n{''.join(lines)}"
-            lines.append(line)
-            assert time.monotonic() < deadline
-        out = "".join(lines)
+        assert process.stdout is not None and process.stderr is not None
+        out = read_until(process.stdout, "until you press Ctrl-C")
         assert re.search(
             r"Stored 7 articles in arabpress_demo\.articles at mongodb://127\.0\.0\.1:\d+/ \(a throwaway", out
         )
@@ -129,16 +164,32 @@ def test_demo_with_a_throwaway_database_kept_until_ctrl_c() -> None:
         uri, port = uri_match.group(1), int(uri_match.group(2))
         with pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000) as client:
             assert client["arabpress_demo"]["articles"].count_documents({}) == 7
-        process.send_signal(signal.SIGINT)
+        assert list(tmp_path.iterdir()), "the demo keeps its database and site under TMPDIR"
+        process.send_signal(signum)
         assert process.wait(60) == 0
+        errors = process.stderr.read()
+        site_match = re.search(r"crawling http://127\.0\.0\.1:(\d+)", errors)
+        assert site_match, errors
         assert not port_open(port), "the throwaway database still runs after the demo ended"
+        assert not port_open(int(site_match.group(1))), "the site server still runs after the demo ended"
+        assert list(tmp_path.iterdir()) == []
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        close(process)
+
+
+def test_demo_stopped_mid_crawl_leaves_nothing(tmp_path: Path) -> None:
+    process = start_demo(tmp_path)
+    try:
+        assert process.stderr is not None
+        errors = read_until(process.stderr, "crawling http://")
+        site_port = int(re.findall(r"crawling http://127\.0\.0\.1:(\d+)", errors)[-1])
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 130
+        assert "arabpress demo: interrupted" in process.stderr.read()
+        assert not port_open(site_port)
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        close(process)
 
 
 def test_unreachable_mongo_uri_is_one_line() -> None:

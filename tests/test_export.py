@@ -62,7 +62,7 @@ def test_jsonl_is_oldest_first_with_iso_z_dates(
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]
     assert [line["url"] for line in lines] == [URL + "en/mid/", URL + "ar/mid/", URL + "ar/new/"]
-    assert captured.err == "exported 3 articles\n"
+    assert captured.err == f"exported 3 articles from {database}.articles at {mongo_uri}\n"
     first = lines[0]
     assert "_id" not in first
     assert first["published_at"] == "2026-01-20T12:00:00Z"
@@ -77,15 +77,53 @@ def test_language_and_time_filters(mongo_uri: str, database: str, capsys: pytest
     assert export(mongo_uri, database, "--since", "2026-01-21T12:00:00+03:00", "--language", "ar") == 0
     urls = [json.loads(line)["url"] for line in capsys.readouterr().out.splitlines()]
     assert urls == [URL + "ar/mid/", URL + "ar/new/"]  # 21 Jan 12:00 UTC is after 09:00 UTC
-    assert export(mongo_uri, database, "--since", "2026-01-31", "--language", "ar") == 0
-    assert capsys.readouterr().out == ""
+    # None matched: exit status 1, and the line says where it looked.
+    assert export(mongo_uri, database, "--since", "2026-01-31", "--language", "ar") == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"exported 0 articles: none matched in {database}.articles at {mongo_uri} (it holds 5 articles)\n"
+    )
+
+
+def test_without_since_every_article_is_exported(
+    mongo_uri: str, database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(mongo_uri, database) == 0
+    captured = capsys.readouterr()
+    urls = [json.loads(line)["url"] for line in captured.out.splitlines()]
+    assert sorted(urls) == sorted(
+        [URL + "en/old/", URL + "en/mid/", URL + "ar/mid/", URL + "ar/new/", URL + "en/undated/"]
+    )
+    assert captured.err == f"exported 5 articles from {database}.articles at {mongo_uri}\n"
+
+
+def test_include_undated_adds_the_articles_without_a_date(
+    mongo_uri: str, database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(mongo_uri, database, "--since", "2026-01-20", "--include-undated") == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(line["url"] for line in lines) == sorted(
+        [URL + "en/mid/", URL + "ar/mid/", URL + "ar/new/", URL + "en/undated/"]
+    )
+    assert [line["published_at"] for line in lines if line["url"] == URL + "en/undated/"] == [None]
+    assert export(mongo_uri, database, "--since", "2026-01-31", "--include-undated", "--language", "en") == 0
+    assert [json.loads(line)["url"] for line in capsys.readouterr().out.splitlines()] == [URL + "en/undated/"]
+
+
+def test_a_database_with_no_articles_says_so(mongo_uri: str, database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = database + "_none"
+    assert export(mongo_uri, empty) == 1
+    assert capsys.readouterr().err == (
+        f"exported 0 articles: none matched in {empty}.articles at {mongo_uri} (it holds 0 articles)\n"
+    )
 
 
 def test_csv_to_a_file(tmp_path: Path, mongo_uri: str, database: str, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "out" / "articles.csv"
     output.parent.mkdir()
     assert export(mongo_uri, database, "--since", "2026-01-01", "--format", "csv", "--output", str(output)) == 0
-    assert capsys.readouterr().err == f"exported 4 articles to {output}\n"
+    assert capsys.readouterr().err == f"exported 4 articles from {database}.articles at {mongo_uri} to {output}\n"
     assert [path.name for path in output.parent.iterdir()] == ["articles.csv"]
     with output.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))

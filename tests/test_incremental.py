@@ -83,15 +83,17 @@ def test_the_last_fetch_is_the_latest_of_fetched_at_and_last_seen_at() -> None:
     assert decision(article, old + timedelta(days=1)) is Decision.SKIP  # lastmod bumped, content seen since
 
 
-def test_stored_articles_are_read_in_one_query_as_aware_utc(mongo_uri: str, mongo_database: str) -> None:
+def test_stored_articles_are_read_by_key_as_aware_utc(mongo_uri: str, mongo_database: str) -> None:
     naive = datetime(2026, 2, 1, 9, 30)  # what a client without tz_aware writes and reads
     with pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=5000) as client:
         collection = client[mongo_database]["articles"]
         collection.insert_many(
             [
-                {"url": "https://a.example/1/", "fetched_at": naive, "sitemap_lastmod": naive, "body": "x" * 1000},
-                {"url": "https://a.example/2/", "last_seen_at": naive},
-                {"url": "https://a.example/3/", "fetched_at": naive},
+                {"_id": "https://a.example/1/", "fetched_at": naive, "sitemap_lastmod": naive, "body": "x" * 1000},
+                {"_id": "https://a.example/2/", "last_seen_at": naive},
+                {"_id": "https://a.example/3/", "fetched_at": naive},
+                # Keyed by something else than the URL key: never found by URL.
+                {"url": "https://b.example/", "fetched_at": naive},
             ]
         )
         found = StoredArticles(collection).find(["https://a.example/1/", "https://a.example/2/", "https://b.example/"])

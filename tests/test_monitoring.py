@@ -39,7 +39,8 @@ def test_a_crawl_short_of_the_minimum_fails_its_checks(
     server = serve_site(site_copy)
     settings = {"ARABPRESS_MONITOR_MIN_ARTICLES": "1000"}
     result = run_crawl(server.origin, tmp_path, settings=settings, env=mongo_env(mongo_uri, mongo_database))
-    assert result.returncode == 0, result.log[-3000:]
+    # Cron and scrapyd read the exit status.
+    assert result.returncode == 1, result.log[-3000:]
     expected = "Articles/minimum number of articles: 7 articles stored and 0 unchanged, fewer than the minimum 1000"
     assert result.stats["arabpress/checks"] == "failed"
     assert result.stats["arabpress/checks/failures"] == [expected]
@@ -52,7 +53,7 @@ def test_a_crawl_short_of_the_minimum_fails_its_checks(
 def test_a_crawl_of_an_unreachable_site_fails_its_checks(tmp_path: Path, mongo_uri: str, mongo_database: str) -> None:
     nothing_there = f"http://127.0.0.1:{free_port()}"
     result = run_crawl(nothing_there, tmp_path, env=mongo_env(mongo_uri, mongo_database))
-    assert result.returncode == 0, result.log[-3000:]
+    assert result.returncode == 1, result.log[-3000:]
     failures = result.stats["arabpress/checks/failures"]
     assert (
         "Articles/minimum number of articles: 0 articles stored and 0 unchanged, fewer than the minimum 1" in failures

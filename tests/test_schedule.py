@@ -160,18 +160,29 @@ def test_crontab_lines_are_valid_and_their_command_schedules_the_crawl(
             assert cron_field_values(field, low, high)
         assert command.startswith("arabpress schedule"), command
         # The scheduler image runs the line with sh and the service's environment.
-        result = subprocess.run(
+        process = subprocess.Popen(
             ["sh", "-c", command],
             env={"PATH": tool_path(), **credentials(scrapyd)},
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=60,
         )
-        assert result.returncode == 0, result.stderr
-        job_id = result.stdout.strip()
-        assert JOB_ID.match(job_id), result.stdout
-        assert scrapyd.job_state(job_id) == "pending"
-        scrapyd.api("cancel.json", {"project": "arabpress", "job": job_id})
+        try:
+            assert process.stdout is not None
+            job_id = process.stdout.readline().strip()
+            assert JOB_ID.match(job_id), job_id
+            assert scrapyd.job_state(job_id) == "pending"
+            # --follow waits for the job: gone before it ran, the crawl counts as failed.
+            scrapyd.api("cancel.json", {"project": "arabpress", "job": job_id})
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert process.returncode == 1, stderr
+        assert stderr.strip().splitlines() == [
+            f"arabpress schedule: job {job_id} is gone from {scrapyd.url}: cancelled before it ran"
+        ]
 
 
 def test_unreachable_scrapyd_is_one_line() -> None:

@@ -21,7 +21,7 @@ import requests
 
 from arabpress.local.site import SiteServer
 from arabpress.storage.connection import project_settings
-from tests.scrapydproc import ScrapydProcess
+from tests.scrapydproc import PASSWORD, USERNAME, ScrapydProcess, tool_path
 
 EXPECTED = json.loads((Path(__file__).parent / "data" / "expected.json").read_text(encoding="utf-8"))
 PRODUCTION_ORIGIN = EXPECTED["origin"]
@@ -81,7 +81,7 @@ def test_api_requires_the_credentials(scrapyd: ScrapydProcess) -> None:
 
 def test_project_is_deployed_as_an_egg_of_project_code_only(scrapyd: ScrapydProcess, mongo_uri: str) -> None:
     assert scrapyd.api("listprojects.json")["projects"] == ["arabpress"]
-    assert scrapyd.api("listspiders.json", project="arabpress")["spiders"] == ["arabpress"]
+    assert scrapyd.api("listspiders.json", project="arabpress")["spiders"] == ["arabpress", "reextract"]
     eggs = sorted((scrapyd.home / "eggs" / "arabpress").glob("*.egg"))
     assert len(eggs) == 1
     with zipfile.ZipFile(eggs[0]) as egg:
@@ -135,13 +135,64 @@ def test_scheduled_job_crawls_the_site_into_mongodb(
     assert {item["url"] for item in fed} == expected_urls(sample_site.origin)
 
 
+def test_a_reextract_job_re_extracts_the_pages_the_crawl_kept(
+    scrapyd: ScrapydProcess, mongo_uri: str, crawl_db: str
+) -> None:
+    # After the crawl job above: its pages are in the database, the same rules find nothing to change.
+    answer = scrapyd.api("schedule.json", [("project", "arabpress"), ("spider", "reextract"), ("batch_size", "3")])
+    job_id = answer["jobid"]
+    scrapyd.wait_finished(job_id, timeout=120)
+    log = (scrapyd.home / "logs" / "arabpress" / "reextract" / f"{job_id}.log").read_text(encoding="utf-8")
+    assert "'finish_reason': 'finished'" in log, log[-3000:]
+    assert " ERROR: " not in log, log[-3000:]
+    assert "pages: 7 selected, 7 re-extracted" in log and "articles: 0 changed, 7 unchanged" in log
+    with pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=5000) as client:
+        runs = list(client[crawl_db]["reextracts"].find({}, {"status": 1}))
+    assert runs == [{"_id": job_id, "status": "finished"}]
+
+
+def schedule_and_follow(scrapyd: ScrapydProcess, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run `arabpress schedule --follow` against *scrapyd*, as the crontab does."""
+    env = {"PATH": tool_path(), "SCRAPYD_URL": scrapyd.url, "SCRAPYD_USERNAME": USERNAME, "SCRAPYD_PASSWORD": PASSWORD}
+    command = [sys.executable, "-m", "arabpress.cli", "schedule", "--follow", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    return subprocess.run([*command, *arguments], env=env, capture_output=True, text=True, timeout=240, cwd="/")
+
+
+def test_follow_exits_with_the_crawl_verdict(scrapyd: ScrapydProcess, mongo_uri: str, crawl_db: str) -> None:
+    failed = schedule_and_follow(scrapyd, "-s", "ARABPRESS_MONITOR_MIN_ARTICLES=1000")
+    assert failed.returncode == 1, failed.stderr
+    job_id = failed.stdout.strip()
+    [verdict] = failed.stderr.strip().splitlines()
+    assert verdict.startswith(
+        f"arabpress schedule: job {job_id} FAILED its checks: Articles/minimum number of articles"
+    )
+    assert verdict.endswith("fewer than the minimum 1000")
+    # The job's log ends with the failed checks, and the crawl's record names them.
+    log = (scrapyd.home / "logs" / "arabpress" / "arabpress" / f"{job_id}.log").read_text(encoding="utf-8")
+    last = log.strip().splitlines()[-1]
+    assert "ERROR: crawl FAILED checks: Articles/minimum number of articles" in last, last
+    with pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=5000) as client:
+        record = client[crawl_db]["crawls"].find_one({"crawl_id": job_id})
+    assert record is not None and record["status"] == "failed"
+    assert record["job"] == job_id
+    assert any(check.endswith("fewer than the minimum 1000") for check in record["failed_checks"])
+
+    passed = schedule_and_follow(scrapyd)
+    assert passed.returncode == 0, passed.stderr
+    assert passed.stderr.strip().splitlines() == [
+        f"arabpress schedule: job {passed.stdout.strip()} finished and passed its checks"
+    ]
+
+
 def test_finished_jobs_survive_a_restart(scrapyd: ScrapydProcess) -> None:
     finished = {job["id"] for job in scrapyd.api("listjobs.json", project="arabpress")["finished"]}
     assert finished, "no finished job to look for after the restart"
+    versions = scrapyd.api("listversions.json", project="arabpress")["versions"]
     # twistd stops on SIGTERM and then exits by that signal; the entrypoint passes the status on.
     assert scrapyd.stop() == 128 + signal.SIGTERM
     assert "Server Shut Down." in scrapyd.log_text()
     assert (scrapyd.home / "dbs" / "jobs.db").is_file()
-    scrapyd.start()  # the same state folder: the entrypoint deploys a new version beside the old one
+    scrapyd.start()  # the same state folder and the same code: nothing new is deployed
     assert {job["id"] for job in scrapyd.api("listjobs.json", project="arabpress")["finished"]} == finished
-    assert len(scrapyd.api("listversions.json", project="arabpress")["versions"]) == 2
+    assert scrapyd.api("listversions.json", project="arabpress")["versions"] == versions
+    assert f"deployed (version {versions[0]}, its code unchanged)" in scrapyd.log_text()

@@ -10,8 +10,11 @@ import pytest
 from pymongo.collection import Collection
 
 from arabpress.local.process import free_port
+from arabpress.rules import EXTRACTOR_VERSION
+from arabpress.storage.documents import record_hash
 from arabpress.storage.indexes import ensure_article_indexes
-from arabpress.storage.writer import ArticleWriter, plan
+from arabpress.storage.writer import ArticleWriter, Entry, plan
+from arabpress.urls import url_key
 from tests.storage_helpers import T0, client_for, entry, later
 
 URL = "https://www.arabpress.example/2026/01/31/a/"
@@ -46,17 +49,79 @@ def test_new_article_is_inserted_with_bookkeeping_and_bson_dates(articles: Colle
         assert articles.count_documents({"url": URL, name: {"$type": "date"}}) == 1, name
 
 
-def test_same_hash_only_moves_last_seen_at(articles: Collection[dict[str, Any]]) -> None:
+def test_same_fields_only_move_last_seen_at(articles: Collection[dict[str, Any]]) -> None:
     writer = ArticleWriter(articles)
     writer.write([entry(URL, crawl="crawl-1")])
     before = stored(articles)
-    result = writer.write([entry(URL, seen_at=later(60), crawl="crawl-2", section="Other section")])
+    # Another fetch of the same article: only the crawl context differs.
+    again = entry(URL, seen_at=later(60), crawl="crawl-2", fetched_at=later(59), fetched_url=URL + "?utm_source=x")
+    result = writer.write([again])
     assert (result.inserted, result.updated, result.unchanged) == (0, 0, 1)
     after = stored(articles)
     assert after["last_seen_at"] == later(60)
     assert {k: v for k, v in after.items() if k != "last_seen_at"} == {
         k: v for k, v in before.items() if k != "last_seen_at"
     }
+
+
+def test_a_field_change_with_the_same_content_hash_is_a_new_version(articles: Collection[dict[str, Any]]) -> None:
+    writer = ArticleWriter(articles)
+    writer.write([entry(URL, crawl="crawl-1")])
+    result = writer.write([entry(URL, seen_at=later(60), crawl="crawl-2", section="Other section")])
+    assert (result.inserted, result.updated, result.unchanged) == (0, 1, 0)
+    document = stored(articles)
+    assert (document["section"], document["version"], document["updated_at"]) == ("Other section", 2, later(60))
+
+
+def test_extractor_version_is_stamped_and_never_moves_back(articles: Collection[dict[str, Any]]) -> None:
+    writer = ArticleWriter(articles)
+    writer.write([entry(URL)])
+    assert stored(articles)["extractor_version"] == EXTRACTOR_VERSION
+    newer = entry(URL, seen_at=later(10))
+    newer.document["extractor_version"] = EXTRACTOR_VERSION + 1
+    assert writer.write([newer]).unchanged == 1
+    older = entry(URL, seen_at=later(20))
+    assert writer.write([older]).unchanged == 1
+    document = stored(articles)
+    assert (document["extractor_version"], document["version"]) == (EXTRACTOR_VERSION + 1, 1)
+
+
+def test_a_document_stored_without_record_hash_is_compared_field_by_field(
+    articles: Collection[dict[str, Any]],
+) -> None:
+    # As the writer stored articles before record_hash and extractor_version existed.
+    legacy = {"_id": URL, **entry(URL).document, "first_seen_at": T0, "last_seen_at": T0, "updated_at": T0}
+    legacy["version"] = 1
+    legacy.update(crawl_id="crawl-0")
+    del legacy["extractor_version"]
+    articles.insert_one(legacy)
+    writer = ArticleWriter(articles)
+    assert writer.write([entry(URL, seen_at=later(10), crawl="crawl-1")]).unchanged == 1
+    document = stored(articles)
+    assert (document["version"], document["updated_at"], document["crawl_id"]) == (1, T0, "crawl-0")
+    assert (document["last_seen_at"], document["extractor_version"]) == (later(10), EXTRACTOR_VERSION)
+    assert document["record_hash"] == record_hash(document)
+    articles.update_one({"_id": URL}, {"$unset": {"record_hash": ""}})
+    assert writer.write([entry(URL, seen_at=later(20), tags=["New"])]).updated == 1
+    assert stored(articles)["version"] == 2
+
+
+def test_a_re_extracted_article_keeps_last_seen_at_and_yields_to_a_later_fetch(
+    articles: Collection[dict[str, Any]],
+) -> None:
+    writer = ArticleWriter(articles)
+    writer.write([entry(URL, seen_at=later(1))])
+    fixed = entry(URL, body="Fixed body.", seen_at=later(600), crawl="reextract-1")
+    result = writer.write([Entry(fixed.document, fixed.crawl_id, fixed.seen_at, from_archive=True)])
+    assert result.updated == 1
+    document = stored(articles)
+    assert (document["body"], document["version"], document["crawl_id"]) == ("Fixed body.", 2, "reextract-1")
+    assert (document["updated_at"], document["last_seen_at"]) == (later(600), later(1))
+    # The site was fetched again after the page being re-extracted: the newer copy stays.
+    writer.write([entry(URL, body="Newest.", seen_at=later(700), fetched_at=later(699))])
+    stale = entry(URL, body="From an old page.", seen_at=later(800))
+    assert writer.write([Entry(stale.document, "reextract-2", later(800), from_archive=True)]).stale == 1
+    assert stored(articles)["body"] == "Newest."
 
 
 def test_unchanged_articles_seen_at_different_times_each_keep_their_time(articles: Collection[dict[str, Any]]) -> None:
@@ -177,10 +242,34 @@ def test_an_unreachable_server_is_retried_with_backoff_then_given_up() -> None:
         writer = ArticleWriter(client["db"]["articles"], retry_times=2, retry_backoff=0.01, sleep=delays.append)
         batch = [entry(URL), entry(URL + "b/")]
         result = writer.write(batch)
-        assert result.failed == batch
+        # What failed is the batch, keyed (the URLs here are URL keys already).
+        assert [(failed.url, failed.document["_id"]) for failed in result.failed] == [(e.url, e.url) for e in batch]
         assert "refused" in result.error.lower() or "timed out" in result.error.lower()
         assert (result.retries, delays) == (2, [0.01, 0.02])
         # While the server is away, later batches get a single attempt each.
         second = writer.write([entry(URL + "c/")])
         assert (len(second.failed), second.retries) == (1, 0)
         assert delays == [0.01, 0.02]
+
+
+def test_two_spellings_of_one_url_are_one_article_keyed_by_its_url_key(articles: Collection[dict[str, Any]]) -> None:
+    arabic = "https://www.arabpress.example/ar/2026/02/01/محادثات/"
+    encoded = "https://www.arabpress.example/ar/2026/02/01/%d9%85%d8%ad%d8%a7%d8%af%d8%ab%d8%a7%d8%aa/"
+    result = ArticleWriter(articles).write([entry(arabic, body="One."), entry(encoded, body="Two.", seen_at=later(1))])
+    assert (result.inserted, result.updated) == (1, 1)
+    (document,) = articles.find()
+    assert document["_id"] == document["url"] == url_key(arabic) == url_key(encoded)
+    assert (document["body"], document["version"]) == ("Two.", 2)
+
+
+def test_an_article_without_a_usable_url_is_rejected_with_the_reason(articles: Collection[dict[str, Any]]) -> None:
+    no_url = entry(URL + "x/")
+    no_url.document["url"] = None
+    bad_port = entry("https://www.arabpress.example:99999/x/")
+    relative = entry("/2026/01/31/x/")
+    result = ArticleWriter(articles).write([no_url, bad_port, relative, entry(URL)])
+    reasons = [why for _, why in result.rejected]
+    assert reasons[0] == "no url"
+    assert "is not a URL: Port out of range" in reasons[1]
+    assert "is not an absolute http(s) URL" in reasons[2]
+    assert result.inserted == 1 and articles.count_documents({}) == 1

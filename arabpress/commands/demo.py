@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from collections import Counter
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from arabpress.commands import CommandError
@@ -34,6 +36,9 @@ NO_DATABASE = "no MongoDB: set MONGO_URI or run bash scripts/install-ferretdb.sh
 # How many of the newest articles the summary lists.
 NEWEST = 5
 SERVER_NAMES = {"ferretdb": "FerretDB", "mongod": "mongod"}
+# Signals that end the demo as Ctrl-C (SIGINT) does, with its servers, crawl and temporary
+# folder cleaned up: a service manager's stop, a closed terminal.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--timeout must be positive, not {args.timeout}")
     progress = Progress()
     with ExitStack() as stack:
+        for signum in STOP_SIGNALS:
+            stack.callback(signal.signal, signum, signal.signal(signum, interrupt))
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="arabpress-demo-")))
         stack.callback(progress.done)
         throwaway = ""
@@ -115,6 +122,11 @@ def run(args: argparse.Namespace) -> int:
         if throwaway and args.keep:
             hold_open()
     return 0
+
+
+def interrupt(signum: int, frame: FrameType | None) -> None:
+    """Raise KeyboardInterrupt for a stop signal, so that every cleanup of the demo runs."""
+    raise KeyboardInterrupt
 
 
 def start_local_mongo(stack: ExitStack) -> tuple[str, str]:
@@ -239,16 +251,15 @@ def print_query_help(uri: str, database: str, collection: str, throwaway: str, k
         f"  python -c \"import pymongo; db = pymongo.MongoClient('{shown}')['{database}'];"
         f" print(db['{collection}'].find_one({{'language': 'ar'}}, {{'title': 1, 'url': 1}}))\""
     )
-    print(
-        f"  arabpress export --uri '{shown}' --database {database} --since 2000-01-01"
-        " --format csv --output articles.csv"
-    )
+    print(f"  arabpress export --uri '{shown}' --database {database} --format csv --output articles.csv")
+    # docs/querying.md's examples and the commands read these: set, they work as written there.
+    print(f"  export MONGO_URI='{shown}' MONGO_DATABASE={database}   # for the examples of docs/querying.md")
     if throwaway and not keep:
         print("The throwaway database is deleted now; run `arabpress demo --keep` to query it before it goes.")
 
 
 def hold_open() -> None:
-    """Wait for Ctrl-C while the throwaway database stays up."""
+    """Wait for Ctrl-C (or SIGTERM, SIGHUP) while the throwaway database stays up."""
     print("The database stays up until you press Ctrl-C.", flush=True)
     try:
         while True:

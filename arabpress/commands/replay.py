@@ -8,8 +8,8 @@ from pathlib import Path
 
 from arabpress.commands import CommandError
 from arabpress.storage.connection import MongoUnavailable, max_document_size, open_server, project_settings
-from arabpress.storage.indexes import ensure_article_indexes
 from arabpress.storage.replay import ReplayFileError, count_entries, replay
+from arabpress.storage.schema import prepare_articles
 from arabpress.storage.writer import ArticleWriter
 
 
@@ -39,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     with client:
         collection = client[settings.get("MONGO_DATABASE")][settings.get("MONGO_COLLECTION")]
-        # The unique url index makes the inserts safe to repeat.
-        ensure_article_indexes(collection)
+        # Keyed by _id = URL key, like the crawl writes (an earlier schema is migrated first).
+        for warning in prepare_articles(collection):
+            print(warning, file=sys.stderr)
         writer = ArticleWriter(
             collection,
             max_document_size=max_document_size(client),

@@ -1,8 +1,11 @@
 """Schedule a crawl on scrapyd, unless one of the same spider is still pending or running.
 
 This is what the crontab (deploy/crontab) runs. It prints the new job's id (with
-``--processes N``: the ids of N jobs of one crawl on the Redis frontier). Exit status:
-0 scheduled, 3 not scheduled because a run is still active, 2 any error (scrapyd
+``--processes N``: the ids of N jobs of one crawl on the Redis frontier); with
+``--follow`` it then waits for the jobs to finish and reads the crawl's verdict at the
+end of each job's log. Exit status: 0 scheduled (with --follow: and the crawl passed its
+checks), 1 with --follow, the crawl failed its checks or ended without them (the line
+says why), 3 not scheduled because a run is still active, 2 any error (scrapyd
 unreachable, credentials refused, project not deployed, bad arguments).
 """
 
@@ -16,13 +19,16 @@ import uuid
 
 from arabpress.commands import CommandError
 from arabpress.distributed.processes import shared_crawl_settings
+from arabpress.monitors import FAILED_VERDICT, PASSED_VERDICT
 from arabpress.scrapyd import ScrapydClient, ScrapydError, ScrapydUnreachable
 
 # Exit status when the run is skipped because the previous one is not finished: not an
 # error, but a cron log should show it (a crawl outlasting its schedule needs attention).
 STILL_ACTIVE = 3
-# Seconds between two tries while --wait lets scrapyd come up.
+# Seconds between two tries while --wait lets scrapyd come up, and between two looks at a followed job.
 WAIT_POLL_SECONDS = 2.0
+# Exit status of a followed crawl that failed its checks or ended without them.
+CRAWL_FAILED = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="SECONDS",
         help="wait up to SECONDS for scrapyd to answer and have the project deployed (default 0: fail at once)",
+    )
+    parser.add_argument(
+        "--follow",
+        action="store_true",
+        help="wait for the job to finish; exit 1 when the crawl failed its checks or ended without them",
     )
 
 
@@ -106,11 +117,43 @@ def run(args: argparse.Namespace) -> int:
             )
             return STILL_ACTIVE
         jobs = [client.schedule(args.project, args.spider, arguments, job) for job in job_settings(args, settings)]
+        for job_id in jobs:
+            print(job_id, flush=True)
+        if not args.follow:
+            return 0
+        # Every job is followed to its end; the worst verdict is the status.
+        return max([follow(client, args.project, job_id) for job_id in jobs])
     except ScrapydError as error:
         raise CommandError(str(error)) from None
-    for job_id in jobs:
-        print(job_id)
-    return 0
+
+
+def follow(client: ScrapydClient, project: str, job_id: str) -> int:
+    """Wait for job *job_id* to finish; print the crawl's verdict and return the exit status it gives."""
+    while True:
+        job = client.job(project, job_id)
+        if job is None:
+            print(
+                f"arabpress schedule: job {job_id} is gone from {client.url}: cancelled before it ran", file=sys.stderr
+            )
+            return CRAWL_FAILED
+        if job.state == "finished":
+            break
+        time.sleep(WAIT_POLL_SECONDS)
+    if not job.log_url:
+        raise CommandError(f"job {job_id} finished, but scrapyd keeps no log of it (logs_dir) to read its checks from")
+    lines = [line for line in client.log_tail(job.log_url) if line.strip()]
+    last = lines[-1] if lines else ""
+    if PASSED_VERDICT in last:
+        print(f"arabpress schedule: job {job_id} finished and passed its checks", file=sys.stderr)
+        return 0
+    if FAILED_VERDICT in last:
+        reason = last.split(FAILED_VERDICT, 1)[1].strip()
+        print(f"arabpress schedule: job {job_id} FAILED its checks: {reason}", file=sys.stderr)
+        return CRAWL_FAILED
+    errors = [line for line in lines if " ERROR: " in line]
+    reason = (errors[-1].split(" ERROR: ", 1)[1] if errors else last) or "its log is empty"
+    print(f"arabpress schedule: job {job_id} ended without the crawl's checks: {reason}", file=sys.stderr)
+    return CRAWL_FAILED
 
 
 def job_settings(args: argparse.Namespace, settings: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:

@@ -32,6 +32,7 @@ from arabpress.storage.crawls import (
     finish_crawl,
     finish_shared_crawl,
     join_crawl,
+    scrapyd_job,
     start_crawl,
 )
 from arabpress.storage.indexes import ensure_crawl_indexes
@@ -67,7 +68,7 @@ class CrawlRecord:
         fields = {
             "crawl_id": self.crawl_id,
             "spider": spider.name,
-            "job": os.environ.get("SCRAPY_JOB"),
+            "job": scrapyd_job(self.crawler),
             "site": getattr(spider, "base_url", None),
             "started_at": self._stat_time("start_time"),
             "finished_at": None,
@@ -135,7 +136,7 @@ class CrawlRecord:
 
 def process_name(crawler: Crawler) -> str:
     """Return this process's name in a shared crawl: its scrapyd job, else its frontier id, else host and pid."""
-    job = os.environ.get("SCRAPY_JOB")
+    job = scrapyd_job(crawler)
     if job:
         return job
     return str(crawler.settings.get("ARABPRESS_REDIS_WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}")

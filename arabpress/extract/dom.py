@@ -8,7 +8,7 @@ import sys
 import unicodedata
 import weakref
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -148,7 +148,13 @@ def absolute(href: str, base_url: str) -> str | None:
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:", "whatsapp:")):
         return None
     resolved = urljoin(base_url, href)
-    return resolved if resolved.startswith(("http://", "https://")) else None
+    if not resolved.startswith(("http://", "https://")):
+        return None
+    try:
+        port = urlsplit(resolved).port
+    except ValueError:  # an invalid port: no one can follow the link
+        return None
+    return resolved if port != 0 else None
 
 
 def class_tokens(classes: str | None) -> set[str]:

@@ -1,7 +1,7 @@
 """Links the spider follows: listing teasers, pagination, section menus, in-body article links.
 
-Every function returns absolute URLs on the page's own host, tracking parameters removed,
-first occurrence kept, in page order.
+Every function returns URL keys (arabpress.urls.url_key) on the page's own host, tracking
+parameters removed, first occurrence kept, in page order.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from lxml import etree
 
 from arabpress.extract.document import base_url
 from arabpress.extract.dom import absolute, has_class_xpath, has_token_xpath, unique
-from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_section_url, strip_tracking
+from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_section_url, strip_tracking, url_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -40,9 +40,9 @@ BODY_CONTAINERS = etree.XPath(
 
 
 def normalize_link(url: str) -> str:
-    """Remove tracking parameters and map an AMP copy to its article."""
+    """Return the URL key of *url* without tracking parameters, an AMP copy mapped to its article."""
     clean = strip_tracking(url)
-    return amp_to_canonical(clean) if is_amp_url(clean) else clean
+    return url_key(amp_to_canonical(clean) if is_amp_url(clean) else clean)
 
 
 def _links(hrefs: Iterable[str], page_url: str, keep: Callable[[str], bool]) -> list[str]:

@@ -34,7 +34,7 @@ from arabpress.extract.titles import (
     strip_site_segments,
 )
 from arabpress.items import ArticleItem
-from arabpress.urls import is_article_url, strip_tracking
+from arabpress.urls import is_article_url, strip_tracking, url_key
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -104,12 +104,12 @@ class ArticlePage:
 
     @cached_property
     def url(self) -> str:
-        """The canonical link (absolute), else the fetched URL without tracking parameters (or AMP suffix)."""
+        """The canonical link, else the fetched URL without tracking parameters (or AMP suffix), as a URL key."""
         fetched = normalize_link(self.fetched_url)
         canonical = metatags.canonical(self.selector, self.base_url)
         if canonical is None:
             return fetched
-        canonical = strip_tracking(canonical)
+        canonical = url_key(strip_tracking(canonical))
         # A canonical that names a listing on an article page is a theme bug: it would merge stories.
         if is_article_url(fetched) and not is_article_url(canonical):
             return fetched

@@ -20,11 +20,13 @@ newer lastmod would be filtered as its duplicate, and a changed article would be
 Requests dropped here never reach the duplicate filter, so the later sitemap request
 still gets its own decision.
 
-Stored state is read in batches, one ``$in`` query on the indexed ``url`` per page's
-worth of article links, in a thread so the reactor never waits for the database; nothing
-is loaded up front, so memory does not grow with the size of the archive. The only
-per-crawl memory is one 8-byte digest per skipped article, in place of the fingerprint
-the duplicate filter would otherwise have kept for it.
+Stored state is read per page's worth of article links, one ``{_id: URL key}`` query
+each (arabpress.storage.lookup), in a thread so the reactor never waits for the database;
+nothing is loaded up front, so memory does not grow with the size of the archive. The only
+per-crawl memory is one 8-byte digest per article decided: for a skipped one in place of
+the fingerprint the duplicate filter would otherwise have kept for it; for one let
+through, so that the links to it on later pages need no lookup (the duplicate filter
+drops them).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ from twisted.internet.threads import deferToThread
 
 from arabpress.spiders.arabpress import KIND_ARTICLE, KIND_META, LASTMOD_META
 from arabpress.storage.connection import client_from_settings, describe_error
+from arabpress.storage.lookup import find_by_ids
+from arabpress.urls import url_key
 
 if TYPE_CHECKING:
     from pymongo import MongoClient
@@ -121,24 +125,24 @@ def decide(
     return Decision.SKIP
 
 
-def url_key(url: str) -> int:
-    """Return a compact 64-bit key for *url* (collisions are negligible below billions of URLs)."""
-    return int.from_bytes(hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest(), "big")
+def url_digest(key: str) -> int:
+    """Return a compact 64-bit digest of a URL key (collisions are negligible below billions of URLs)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 class StoredArticles:
     """Look up the stored state of article URLs in the articles collection."""
 
-    FIELDS = ("url", "sitemap_lastmod", "modified_at", "fetched_at", "last_seen_at")
+    FIELDS = ("sitemap_lastmod", "modified_at", "fetched_at", "last_seen_at")
 
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self.collection = collection
 
-    def find(self, urls: Iterable[str]) -> dict[str, StoredArticle]:
-        """Return the stored state of those of *urls* that are stored, by URL."""
-        projection = {name: True for name in self.FIELDS} | {"_id": False}
-        cursor = self.collection.find({"url": {"$in": sorted(set(urls))}}, projection)
-        return {document["url"]: StoredArticle.from_document(document) for document in cursor}
+    def find(self, keys: Iterable[str]) -> dict[str, StoredArticle]:
+        """Return the stored state of those of *keys* (URL keys) that are stored, by key."""
+        projection = dict.fromkeys(self.FIELDS, True)
+        found = find_by_ids(self.collection, keys, projection)
+        return {key: StoredArticle.from_document(document) for key, document in found.items()}
 
 
 class IncrementalMiddleware:
@@ -159,6 +163,9 @@ class IncrementalMiddleware:
         self.client = client  # closed with the spider when this middleware opened it
         self.crawl_started = datetime.now(UTC)
         self.skipped: set[int] = set()
+        # Articles let through once in this crawl: a repeat link needs no lookup, the
+        # duplicate filter drops it.
+        self.requested: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -204,7 +211,11 @@ class IncrementalMiddleware:
             if not is_article_request(entry):
                 yield entry
                 continue
-            if LASTMOD_META not in entry.meta and url_key(entry.url) in self.skipped:
+            digest = url_digest(url_key(entry.url))
+            if digest in self.requested:
+                yield entry
+                continue
+            if LASTMOD_META not in entry.meta and digest in self.skipped:
                 continue  # decided already in this crawl, and no lastmod to say otherwise
             batch.append(entry)
             if len(batch) >= self.batch_size:
@@ -217,10 +228,9 @@ class IncrementalMiddleware:
 
     async def keep(self, requests: list[Request]) -> list[Request]:
         """Return the requests of *requests* that must be fetched."""
+        keys = [url_key(request.url) for request in requests]
         try:
-            found: dict[str, StoredArticle] = await maybe_deferred_to_future(
-                deferToThread(self.store.find, [request.url for request in requests])
-            )
+            found: dict[str, StoredArticle] = await maybe_deferred_to_future(deferToThread(self.store.find, keys))
         except PyMongoError as error:
             # Raising here would drop the page's other links too; without the stored state
             # the safe answer is to fetch (the upserts make a refetch harmless).
@@ -230,26 +240,25 @@ class IncrementalMiddleware:
             found = {}
         now = datetime.now(UTC)
         kept = []
-        for request in requests:
+        for request, key in zip(requests, keys, strict=True):
             lastmod = request.meta.get(LASTMOD_META)
-            decision = decide(
-                found.get(request.url), lastmod, now=now, refresh=self.refresh, crawl_started=self.crawl_started
-            )
-            self.count(decision, request)
+            decision = decide(found.get(key), lastmod, now=now, refresh=self.refresh, crawl_started=self.crawl_started)
+            self.count(decision, request, key)
             if decision is not Decision.SKIP:
                 kept.append(request)
         return kept
 
-    def count(self, decision: Decision, request: Request) -> None:
-        """Count a skip once per article; mark a fetch so that its response is counted."""
+    def count(self, decision: Decision, request: Request, url: str) -> None:
+        """Count a skip once per article (*url* its URL key); mark a fetch so that its response is counted."""
         stats = self.crawler.stats
         assert stats is not None
-        key = url_key(request.url)
+        key = url_digest(url)
         if decision is Decision.SKIP:
             if key not in self.skipped:
                 self.skipped.add(key)
                 stats.inc_value(f"{STATS_PREFIX}/skipped")
             return
+        self.requested.add(key)
         if decision is Decision.THIS_CRAWL:
             return
         if key in self.skipped:

@@ -34,8 +34,8 @@ from arabpress.storage.connection import (
 )
 from arabpress.storage.crawls import crawl_id
 from arabpress.storage.documents import article_document
-from arabpress.storage.indexes import ensure_article_indexes
 from arabpress.storage.replay import ReplayFile
+from arabpress.storage.schema import prepare_articles
 from arabpress.storage.writer import ArticleWriter, BatchResult, Entry
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ COUNTERS = ("inserted", "updated", "unchanged", "rejected", "retries", "batches"
 
 
 class MongoPipeline:
-    """Upsert each article into MONGO_DATABASE.MONGO_COLLECTION, keyed by its canonical URL."""
+    """Upsert each article into MONGO_DATABASE.MONGO_COLLECTION, keyed by its URL key (``_id``)."""
 
     def __init__(self, crawler: Crawler, client: Client | None = None) -> None:
         settings = crawler.settings
@@ -91,12 +91,12 @@ class MongoPipeline:
             self.ticker.start(self.flush_interval / 2, now=False)
 
     def _connect(self) -> None:
-        """Connect, ping and create the indexes (in a worker thread)."""
+        """Connect, ping, migrate an earlier schema and create the indexes (in a worker thread)."""
         if self.client is None:
             self.client = client_from_settings(self.crawler.settings)
         check_server(self.client, self.uri)
         collection = self.client[self.database][self.collection]
-        for warning in ensure_article_indexes(collection):
+        for warning in prepare_articles(collection):
             logger.warning(warning)
         self.writer = ArticleWriter(
             collection,

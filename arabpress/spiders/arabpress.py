@@ -27,7 +27,7 @@ from arabpress.extract import ArticlePage, jsonld, page_kind
 from arabpress.extract.affixes import SiteAffixes
 from arabpress.extract.fallback import ExtractionError
 from arabpress.extract.links import body_article_links, listing_links, next_page_links, section_links
-from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_same_site, strip_tracking
+from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_same_site, strip_tracking, url_key
 
 # Request kinds, kept in request.meta so middlewares (incremental crawls) can tell
 # article fetches from navigation.
@@ -172,7 +172,7 @@ class ArabPressSpider(scrapy.Spider):
     # --- requests ---------------------------------------------------------------
 
     def article_requests(self, urls: Iterable[str], lastmod: datetime | None = None) -> Iterator[scrapy.Request]:
-        """Request each on-site article URL once, without tracking parameters or AMP suffix."""
+        """Request each on-site article URL once, by its URL key, without tracking parameters or AMP suffix."""
         for url in urls:
             clean = strip_tracking(url)
             if is_amp_url(clean):
@@ -185,7 +185,12 @@ class ArabPressSpider(scrapy.Spider):
             meta: dict[str, Any] = {KIND_META: KIND_ARTICLE}
             if lastmod is not None:
                 meta[LASTMOD_META] = lastmod
-            yield scrapy.Request(clean, callback=self.parse_page, meta=meta, priority=ARTICLE_PRIORITY)
+            try:
+                key = url_key(clean)
+            except ValueError as error:
+                self.logger.warning("article link %s not followed: %s", clean, error)
+                continue
+            yield scrapy.Request(key, callback=self.parse_page, meta=meta, priority=ARTICLE_PRIORITY)
 
     def listing_request(self, url: str) -> scrapy.Request:
         """Request a listing page (home, section, pagination)."""

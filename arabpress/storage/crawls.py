@@ -36,15 +36,21 @@ STATUS_FINISHED = "finished"
 STATUS_FAILED = "failed"
 
 
+def scrapyd_job(crawler: Crawler) -> str | None:
+    """Return scrapyd's job id of *crawler*'s run: the ``_job`` spider argument scrapyd passes, or SCRAPY_JOB."""
+    job = getattr(crawler.spider, "_job", None) or os.environ.get("SCRAPY_JOB")
+    return str(job) if job else None
+
+
 def crawl_id(crawler: Crawler) -> str:
-    """Return the id of *crawler*'s run: ARABPRESS_CRAWL_ID, scrapyd's job id (SCRAPY_JOB) or a new uuid4 hex.
+    """Return the id of *crawler*'s run: ARABPRESS_CRAWL_ID, scrapyd's job id or a new uuid4 hex.
 
     Computed once and kept in the stats, so every component of the run gets the same.
     """
     assert crawler.stats is not None
     value = crawler.stats.get_value(CRAWL_ID_STAT)
     if not value:
-        value = crawler.settings.get("ARABPRESS_CRAWL_ID") or os.environ.get("SCRAPY_JOB") or uuid.uuid4().hex
+        value = crawler.settings.get("ARABPRESS_CRAWL_ID") or scrapyd_job(crawler) or uuid.uuid4().hex
         crawler.stats.set_value(CRAWL_ID_STAT, value)
     return str(value)
 

@@ -1,11 +1,14 @@
 """The stored form of an article: the item's fields plus storage bookkeeping.
 
-Storage owns the bookkeeping fields (first_seen_at, last_seen_at, updated_at, version,
-crawl_id); an item that carries any of them has them ignored.
+An article is keyed by ``_id`` = its URL key (arabpress.urls.url_key), the same value as
+its ``url`` field. Storage owns the key and the bookkeeping fields (first_seen_at,
+last_seen_at, updated_at, version, crawl_id) and stamps ``extractor_version`` and
+``record_hash``; an item that carries any of them has them ignored.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -14,12 +17,23 @@ import bson
 from bson.errors import InvalidDocument
 from itemadapter import ItemAdapter
 
+from arabpress.rules import EXTRACTOR_VERSION
+from arabpress.urls import url_key
+
 # Fields set by storage, never by the crawl.
 BOOKKEEPING_FIELDS = ("first_seen_at", "last_seen_at", "updated_at", "version", "crawl_id")
+# Fields stamped by storage from what produced the article, not by the item.
+STAMPED_FIELDS = ("extractor_version", "record_hash")
+# Fields that say how and when a page was fetched, not what the article says: a new fetch
+# of the same article changes them without changing the article.
+CONTEXT_FIELDS = ("fetched_at", "fetched_url", "sitemap_lastmod")
 # Item fields stored as BSON dates in UTC.
 DATE_FIELDS = ("published_at", "modified_at", "fetched_at", "sitemap_lastmod")
 # Room left under the server's size limit for the bookkeeping fields.
 BOOKKEEPING_ROOM = 1024
+# The text index's language_override: a field no article has, so that every article is
+# indexed with the index's default_language "none" whatever its ``language`` says.
+TEXT_LANGUAGE_FIELD = "text_search_language"
 
 
 class DocumentError(ValueError):
@@ -27,15 +41,54 @@ class DocumentError(ValueError):
 
 
 def article_document(item: Any) -> dict[str, Any]:
-    """Return the fields of *item* to store, aware datetimes converted to UTC."""
+    """Return the fields of *item* to store, aware datetimes converted to UTC, with extractor_version."""
     document: dict[str, Any] = {}
     for name, value in ItemAdapter(item).items():
-        if name in BOOKKEEPING_FIELDS or name == "_id":
+        if name in BOOKKEEPING_FIELDS or name in STAMPED_FIELDS or name == "_id":
             continue
         if name in DATE_FIELDS and isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(UTC)
         document[name] = value
+    document["extractor_version"] = EXTRACTOR_VERSION
     return document
+
+
+def article_fields(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the article says: *document* without bookkeeping, stamps and crawl context."""
+    left_out = {"_id", *BOOKKEEPING_FIELDS, *STAMPED_FIELDS, *CONTEXT_FIELDS}
+    return {name: value for name, value in document.items() if name not in left_out}
+
+
+def record_hash(document: Mapping[str, Any]) -> str:
+    """Return the SHA-256 hex of the article's fields as BSON, the same for a document and its stored copy.
+
+    Keys are sorted at every level and BSON keeps dates to the millisecond, so a document read
+    back from the server hashes like the one that was written.
+    """
+    return hashlib.sha256(bson.encode(_sorted(article_fields(document)))).hexdigest()
+
+
+def _sorted(value: Any) -> Any:
+    """Return *value* with the keys of every mapping in it sorted."""
+    if isinstance(value, Mapping):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_sorted(child) for child in value]
+    return value
+
+
+def keyed(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Return *document* with ``url`` as its URL key and ``_id`` the same; raise DocumentError without a usable url."""
+    url = document.get("url")
+    if not isinstance(url, str) or not url:
+        raise DocumentError("no url")
+    try:
+        key = url_key(url)
+    except ValueError as error:
+        raise DocumentError(f"url {url!r} is not a URL: {error}") from None
+    if not key.startswith(("http://", "https://")):
+        raise DocumentError(f"url {url!r} is not an absolute http(s) URL")
+    return {"_id": key, **{name: value for name, value in document.items() if name != "_id"}, "url": key}
 
 
 def check_document(document: Mapping[str, Any], max_size: int) -> None:
@@ -45,9 +98,8 @@ def check_document(document: Mapping[str, Any], max_size: int) -> None:
     accepts documents over 16 MiB, and the driver refuses a whole batch for one key
     with a NUL byte.
     """
-    url = document.get("url")
-    if not isinstance(url, str) or not url:
-        raise DocumentError("no url")
+    if document.get("_id") != document.get("url"):
+        raise DocumentError("_id is not the url key (arabpress.storage.documents.keyed)")
     if not isinstance(document.get("content_hash"), str):
         raise DocumentError("no content_hash")
     for name in DATE_FIELDS:
@@ -58,6 +110,8 @@ def check_document(document: Mapping[str, Any], max_size: int) -> None:
             raise DocumentError(f"{name} is a {type(value).__name__}, not a datetime")
         if value.tzinfo is None:
             raise DocumentError(f"{name} has no time zone")
+    if TEXT_LANGUAGE_FIELD in document:
+        raise DocumentError(f"{TEXT_LANGUAGE_FIELD} is reserved for the text index")
     check_keys(document)
     try:
         size = len(bson.encode(document))

@@ -29,9 +29,18 @@ def parse_since(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def export_query(since: datetime, language: str | None = None) -> dict[str, Any]:
-    """Return the filter for articles published at or after *since* (in *language*)."""
-    query: dict[str, Any] = {"published_at": {"$gte": since}}
+def export_query(
+    since: datetime | None = None, language: str | None = None, include_undated: bool = False
+) -> dict[str, Any]:
+    """Return the filter for articles published at or after *since* (every one when None), in *language*.
+
+    With *include_undated*, articles without a publication date match *since* too.
+    """
+    query: dict[str, Any] = {}
+    if since is not None:
+        dated = {"published_at": {"$gte": since}}
+        # {field: null} matches a null and a missing field alike.
+        query = {"$or": [dated, {"published_at": None}]} if include_undated else dated
     if language:
         query["language"] = language
     return query

@@ -9,11 +9,13 @@ from pymongo.collection import Collection
 from pymongo.errors import OperationFailure
 
 from arabpress.storage.connection import describe_error
+from arabpress.storage.documents import TEXT_LANGUAGE_FIELD
 
 TEXT_INDEX = "text_title_subtitle_body"
 
+# Articles are keyed by _id = the URL key (storage/documents.py): the _id index is the
+# unique one, and every lookup by URL is an _id lookup.
 ARTICLE_INDEXES = [
-    IndexModel([("url", ASCENDING)], name="url_unique", unique=True),
     IndexModel([("published_at", DESCENDING)], name="published_at"),
     IndexModel([("section", ASCENDING), ("published_at", DESCENDING)], name="section_published_at"),
     IndexModel([("language", ASCENDING), ("published_at", DESCENDING)], name="language_published_at"),
@@ -26,11 +28,15 @@ ARTICLE_INDEXES = [
 ]
 
 # default_language "none": no stemming and no stop words, since MongoDB has no Arabic
-# stemmer and the English one would treat the two languages differently.
+# stemmer and the English one would treat the two languages differently. The
+# language_override names a field no article has: left at its default ("language"),
+# MongoDB would stem "en" articles in English and refuse every "ar" one (code 17262,
+# "language override unsupported").
 ARTICLE_TEXT_INDEX = IndexModel(
     [("title", TEXT), ("subtitle", TEXT), ("body", TEXT)],
     name=TEXT_INDEX,
     default_language="none",
+    language_override=TEXT_LANGUAGE_FIELD,
     weights={"title": 5, "subtitle": 2, "body": 1},
 )
 

@@ -1,20 +1,25 @@
-"""Write batches of articles as idempotent upserts keyed by the canonical URL.
+"""Write batches of articles as idempotent upserts keyed by ``_id`` = the URL key.
 
 Rules, for an article seen at time T by crawl C:
 
 - new URL: inserted with first_seen_at = updated_at = last_seen_at = T, version 1,
   crawl_id C;
-- same content_hash as stored: only last_seen_at moves (never backwards);
-- other content_hash: the document is replaced by the new fields, keeping
-  first_seen_at, with updated_at = T, version + 1 and crawl_id C; unless the stored
-  copy was seen after T (a late replay), which is then kept ("stale").
+- same article fields as stored (the same ``record_hash``: every field but the crawl
+  context and the bookkeeping): only last_seen_at and extractor_version move (never
+  backwards);
+- other fields: the document is replaced by the new fields, keeping first_seen_at, with
+  updated_at = T, version + 1 and crawl_id C; unless the stored copy was seen after T
+  (a late replay), which is then kept ("stale").
 
-Each batch is one ``$in`` query for the stored hashes and one unordered bulk write
-(in commands of BULK_CHUNK operations; the unchanged articles seen at the same time
-share one update).
-Every operation is guarded by what that query read (the unique URL for an insert, the
-URL with its old hash and version for a replacement), so sending a batch again after a
-lost connection changes nothing that was already applied: retries are safe.
+An article re-extracted from its stored page (``Entry.from_archive``, at time T by run C)
+follows the same rules except that it was not seen on the site: last_seen_at stays (a new
+document takes its page's fetched_at), and a stored copy fetched after its page is kept.
+
+Each batch reads the stored bookkeeping by ``_id`` (arabpress.storage.lookup) and sends one
+unordered bulk write (in commands of BULK_CHUNK operations). Every operation is guarded
+by what that read found (the unique ``_id`` for an insert, the ``_id`` with its old hash
+and version for a replacement), so sending a batch again after a lost connection changes
+nothing that was already applied: retries are safe.
 """
 
 from __future__ import annotations
@@ -22,12 +27,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from bson.errors import InvalidDocument
-from pymongo import InsertOne, ReplaceOne, UpdateMany
+from pymongo import InsertOne, ReplaceOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import (
     BulkWriteError,
@@ -41,7 +46,8 @@ from pymongo.errors import (
 )
 
 from arabpress.storage.connection import describe_error
-from arabpress.storage.documents import DocumentError, check_document
+from arabpress.storage.documents import DocumentError, check_document, keyed, record_hash
+from arabpress.storage.lookup import find_by_ids
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +62,23 @@ BULK_CHUNK = 50
 TRANSIENT_CODES = frozenset({6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436})
 
 
+# What plan() reads of a stored document.
+STORED_FIELDS = (
+    "url",
+    "content_hash",
+    "record_hash",
+    "extractor_version",
+    "version",
+    "crawl_id",
+    "fetched_at",
+    "first_seen_at",
+    "last_seen_at",
+    "updated_at",
+)
+# Marks a stored document whose record_hash was computed on reading, not stored.
+LEGACY = "record_hash_computed"
+
+
 @dataclass(frozen=True)
 class Entry:
     """An article document waiting to be written, with the crawl that saw it and when."""
@@ -63,10 +86,12 @@ class Entry:
     document: dict[str, Any]
     crawl_id: str
     seen_at: datetime
+    # Re-extracted from the stored page rather than seen on the site (see the module's rules).
+    from_archive: bool = False
 
     @property
     def url(self) -> str:
-        """Return the article's canonical URL."""
+        """Return the article's URL (its key once the writer has checked it)."""
         return str(self.document.get("url"))
 
 
@@ -99,35 +124,37 @@ class BatchResult:
 class Operation:
     """One guarded write and what it means for the counts."""
 
-    urls: tuple[str, ...]
+    url: str
     outcome: str  # "inserted", "updated" or "unchanged"
-    kind: str  # "insert" (document), "replace" (filter, document) or "touch" (filter, operators)
+    # "insert" (document), "replace" (filter, document), "touch" (filter, operators), or
+    # "none" (nothing to write: a re-extraction that finds the article as stored)
+    kind: str
     document: dict[str, Any]
     filter: dict[str, Any] = field(default_factory=dict)
 
-    def request(self) -> InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]] | UpdateMany:
+    def request(self) -> InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]] | UpdateOne:
         """Return the operation for a bulk write."""
         if self.kind == "insert":
             return InsertOne(self.document)
         if self.kind == "replace":
             return ReplaceOne(self.filter, self.document)
-        return UpdateMany(self.filter, self.document)
+        return UpdateOne(self.filter, self.document)
 
     def send(self, collection: Collection[dict[str, Any]]) -> None:
-        """Send the operation alone; an insert whose URL is stored already counts as done."""
+        """Send the operation alone; an insert whose key is stored already counts as done."""
         if self.kind == "insert":
             try:
-                # A copy: the driver adds an _id to the document it is given.
                 collection.insert_one(dict(self.document))
             except DuplicateKeyError:
-                # Done already when the URL is taken (an earlier attempt of this batch);
-                # a refusal when another unique index objects.
-                if collection.count_documents({"url": self.urls[0]}, limit=1) == 0:
+                # Done already when the key is taken (an earlier attempt of this batch, or
+                # another process storing the same article); a refusal when another
+                # unique index objects.
+                if collection.find_one({"_id": self.url}, {"_id": 1}) is None:
                     raise
         elif self.kind == "replace":
             collection.replace_one(self.filter, self.document)
         else:
-            collection.update_many(self.filter, self.document)
+            collection.update_one(self.filter, self.document)
 
 
 def is_transient(error: PyMongoError) -> bool:
@@ -141,49 +168,55 @@ def is_transient(error: PyMongoError) -> bool:
 
 def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
     """Return the write for *entry* given its *stored* bookkeeping, or None when stale."""
-    document, seen_at = entry.document, entry.seen_at
-    url = entry.url
+    seen_at, url = entry.seen_at, entry.url
+    document = {**entry.document, "record_hash": record_hash(entry.document)}
     if stored is None:
         # A plain insert, not an upsert with $setOnInsert: FerretDB 1.x leaves out the
-        # null and empty-list fields of $setOnInsert. A retry that meets the unique url
-        # index finds the document written (see Operation.send).
-        bookkeeping = {"first_seen_at": seen_at, "last_seen_at": seen_at, "updated_at": seen_at, "version": 1}
-        return Operation((url,), "inserted", "insert", {**document, **bookkeeping, "crawl_id": entry.crawl_id})
-    if stored.get("content_hash") == document["content_hash"]:
-        return Operation((url,), "unchanged", "touch", {"$max": {"last_seen_at": seen_at}}, {"url": url})
+        # null and empty-list fields of $setOnInsert. A retry that meets the unique _id
+        # finds the document written (see Operation.send).
+        first = (document.get("fetched_at") or seen_at) if entry.from_archive else seen_at
+        bookkeeping = {"first_seen_at": first, "last_seen_at": first, "updated_at": seen_at, "version": 1}
+        inserted = {"_id": url, **document, **bookkeeping, "crawl_id": entry.crawl_id}
+        return Operation(url, "inserted", "insert", inserted)
     last_seen = stored.get("last_seen_at")
-    if last_seen is not None and last_seen > seen_at:
+    if stored.get("record_hash") == document["record_hash"] and not stored.get(LEGACY):
+        moves = {} if entry.from_archive else {"last_seen_at": seen_at}
+        extractor = document.get("extractor_version")
+        if extractor is not None and (stored.get("extractor_version") or 0) < extractor:
+            moves["extractor_version"] = extractor
+        if not moves:
+            return Operation(url, "unchanged", "none", {})
+        return Operation(url, "unchanged", "touch", {"$max": moves}, {"_id": url})
+    guard = {"_id": url, "content_hash": stored.get("content_hash"), "version": stored.get("version")}
+    if stored.get("record_hash") == document["record_hash"]:
+        # Stored before record_hash existed, with the same fields: the hash and the stamps
+        # are written, the bookkeeping kept.
+        kept = {name: stored.get(name) for name in ("first_seen_at", "updated_at", "version", "crawl_id")}
+        if not entry.from_archive and (last_seen is None or last_seen < seen_at):
+            last_seen = seen_at
+        kept_document = {"_id": url, **document, **kept, "last_seen_at": last_seen}
+        return Operation(url, "unchanged", "replace", kept_document, guard)
+    if entry.from_archive:
+        if _later(stored.get("fetched_at"), document.get("fetched_at")):
+            return None
+    elif _later(last_seen, seen_at):
         return None
-    version = stored.get("version")
     replacement = {
+        "_id": url,
         **document,
         "first_seen_at": stored.get("first_seen_at", seen_at),
-        "last_seen_at": seen_at,
+        "last_seen_at": last_seen if entry.from_archive else seen_at,
         "updated_at": seen_at,
-        "version": (version or 0) + 1,
+        "version": (stored.get("version") or 0) + 1,
         "crawl_id": entry.crawl_id,
     }
-    guard = {"url": url, "content_hash": stored.get("content_hash"), "version": version}
-    return Operation((url,), "updated", "replace", replacement, guard)
+    # The replacement keeps the same _id, which MongoDB allows (the _id itself is immutable).
+    return Operation(url, "updated", "replace", replacement, guard)
 
 
-def merge_touches(operations: Iterable[Operation]) -> list[Operation]:
-    """Merge the last_seen_at moves of unchanged articles seen at the same time into one update.
-
-    One update of many documents costs the server far less than one update each
-    (FerretDB 1.x especially); the pipeline stamps a whole batch with one time.
-    """
-    merged: list[Operation] = []
-    touches: dict[datetime, list[str]] = {}
-    for operation in operations:
-        if operation.kind == "touch":
-            touches.setdefault(operation.document["$max"]["last_seen_at"], []).extend(operation.urls)
-        else:
-            merged.append(operation)
-    for seen_at, urls in touches.items():
-        update = {"$max": {"last_seen_at": seen_at}}
-        merged.append(Operation(tuple(urls), "unchanged", "touch", update, {"url": {"$in": urls}}))
-    return merged
+def _later(stored: datetime | None, new: datetime | None) -> bool:
+    """Return True when the *stored* time is after the *new* one (both known)."""
+    return stored is not None and new is not None and stored > new
 
 
 def rounds(entries: Iterable[Entry]) -> list[list[Entry]]:
@@ -227,11 +260,12 @@ class ArticleWriter:
         valid: list[Entry] = []
         for entry in entries:
             try:
-                check_document(entry.document, self.max_document_size)
+                document = keyed(entry.document)
+                check_document(document, self.max_document_size)
             except DocumentError as error:
                 result.rejected.append((entry.url, str(error)))
             else:
-                valid.append(entry)
+                valid.append(replace(entry, document=document))
         pending = rounds(valid)
         while pending:
             try:
@@ -251,18 +285,27 @@ class ArticleWriter:
         stored = self._retry(lambda: self._stored(urls), result)
         planned = [plan(entry, stored.get(entry.url)) for entry in entries]
         result.stale += planned.count(None)
-        operations = merge_touches(operation for operation in planned if operation is not None)
-        rejected = self._retry(lambda: self._apply(operations), result)
+        operations = [operation for operation in planned if operation is not None]
+        writes = [operation for operation in operations if operation.kind != "none"]
+        rejected = self._retry(lambda: self._apply(writes), result)
         result.rejected += rejected
         refused = {url for url, _ in rejected}
         for operation in operations:
-            done = sum(1 for url in operation.urls if url not in refused)
-            setattr(result, operation.outcome, getattr(result, operation.outcome) + done)
+            if operation.url not in refused:
+                setattr(result, operation.outcome, getattr(result, operation.outcome) + 1)
 
     def _stored(self, urls: list[str]) -> dict[str, dict[str, Any]]:
-        """Return the bookkeeping of the stored documents among *urls*, by URL."""
-        projection = {"_id": 0, "url": 1, "content_hash": 1, "version": 1, "first_seen_at": 1, "last_seen_at": 1}
-        return {doc["url"]: doc for doc in self.collection.find({"url": {"$in": urls}}, projection)}
+        """Return the bookkeeping and record_hash of the stored documents among *urls* (keys), by key.
+
+        A document stored before record_hash existed is read whole once to compute it.
+        """
+        found = find_by_ids(self.collection, urls, dict.fromkeys(STORED_FIELDS, 1))
+        legacy = [url for url, doc in found.items() if "record_hash" not in doc]
+        for url in legacy:
+            whole = self.collection.find_one({"_id": url})
+            if whole is not None:
+                found[url].update({"record_hash": record_hash(whole), LEGACY: True})
+        return found
 
     def _apply(self, operations: Sequence[Operation]) -> list[tuple[str, str]]:
         """Send *operations* as unordered bulk writes; return the ones the server refused."""
@@ -297,7 +340,7 @@ class ArticleWriter:
             except (WriteError, DocumentTooLarge, InvalidDocument) as error:
                 if isinstance(error, WriteError) and is_transient(error):
                     raise
-                refused += [(url, describe_error(error)) for url in operation.urls]
+                refused.append((operation.url, describe_error(error)))
         return refused
 
     def _retry(self, attempt: Callable[[], T], result: BatchResult) -> T:

@@ -1,0 +1,360 @@
+"""Crawl the sample site with pages kept, then re-extract them with the site server stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+from scrapy.http import HtmlResponse
+
+from arabpress import cli
+from arabpress.local.site import SiteServer
+from arabpress.pipelines.cleaning import TextCleaningPipeline
+from arabpress.pipelines.validation import ValidationPipeline
+from arabpress.reextract import Options, Reextraction, Summary
+from arabpress.rules import EXTRACTOR_VERSION
+from arabpress.storage.connection import max_document_size
+from arabpress.storage.pages import PageStore, page_key
+from arabpress.storage.writer import ArticleWriter
+from tests.crawl import PROJECT_ROOT
+from tests.storage_helpers import client_for
+from tests.test_mongo_pipeline import ARTICLE_COUNT, EXPECTED, crawl_into
+
+ARTICLES = [page["item"] for page in EXPECTED["pages"] if isinstance(page["item"], dict)]
+ENGLISH_COUNT = sum(1 for item in ARTICLES if item["language"] == "en")
+ARABIC_COUNT = ARTICLE_COUNT - ENGLISH_COUNT
+MARK = " (re-extracted)"
+# The same changed rule for child processes, through a sitecustomize module; it also sends
+# the process a SIGINT while it re-extracts the article at STOP_AT.
+TITLE_RULE = """\
+import os, signal
+from itemadapter import ItemAdapter
+from arabpress.pipelines.cleaning import TextCleaningPipeline
+_original = TextCleaningPipeline.process_item
+def _marked(self, item):
+    item = _original(self, item)
+    ItemAdapter(item)["title"] += " (re-extracted)"
+    if os.environ.get("STOP_AT") == ItemAdapter(item)["url"]:
+        os.kill(os.getpid(), signal.SIGINT)
+    return item
+TextCleaningPipeline.process_item = _marked
+"""
+
+
+def changed_rule(folder: Path) -> str:
+    """Write the changed rule into *folder*; return the PYTHONPATH that loads it."""
+    (folder / "sitecustomize.py").write_text(TITLE_RULE, encoding="utf-8")
+    return f"{folder}{os.pathsep}{PROJECT_ROOT}"
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory, mongo_uri: str) -> Iterator[tuple[str, Path]]:
+    """A database holding one crawl of the sample site with its pages; the site server is stopped after it."""
+    workdir = tmp_path_factory.mktemp("crawl")
+    database = f"arabpress_test_reextract_{workdir.name[-8:].replace('-', '_')}"
+    with SiteServer(Path(PROJECT_ROOT / "arabpress" / "sample_site")) as server:
+        result = crawl_into(server, workdir, mongo_uri, database)
+    assert result.returncode == 0, result.log[-3000:]
+    yield database, workdir
+    with client_for(mongo_uri) as client:
+        client.drop_database(database)
+
+
+@pytest.fixture
+def database(crawled: tuple[str, Path], mongo_uri: str) -> Iterator[str]:
+    """A fresh copy of the crawled database (articles and pages), dropped after the test."""
+    source, _ = crawled
+    name = f"{source}_{datetime.now(UTC).strftime('%H%M%S%f')}"
+    with client_for(mongo_uri) as client:
+        for collection in ("articles", "pages"):
+            documents = list(client[source][collection].find())
+            client[name][collection].insert_many(documents)
+    yield name
+    with client_for(mongo_uri) as client:
+        client.drop_database(name)
+
+
+@pytest.fixture
+def english_titles_marked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed rule: the cleaning pipeline now appends a mark to English titles."""
+    original = TextCleaningPipeline.process_item
+
+    def process_item(self: TextCleaningPipeline, item: Any) -> Any:
+        item = original(self, item)
+        adapter = ItemAdapter(item)
+        if adapter.get("language") == "en":
+            adapter["title"] += MARK
+        return item
+
+    monkeypatch.setattr(TextCleaningPipeline, "process_item", process_item)
+
+
+def articles_of(uri: str, database: str) -> dict[str, dict[str, Any]]:
+    """Return the stored articles by URL."""
+    with client_for(uri) as client:
+        return {document["url"]: document for document in client[database]["articles"].find()}
+
+
+def urls_in(articles: dict[str, dict[str, Any]], language: str) -> set[str]:
+    """Return the URLs of the articles in *language*."""
+    found = {url for url, article in articles.items() if article["language"] == language}
+    assert len(found) == (ENGLISH_COUNT if language == "en" else ARABIC_COUNT)
+    return found
+
+
+def reextract(uri: str, database: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """Run ``arabpress reextract`` in a child process, off a terminal, like cron."""
+    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", uri, "--database", database, *options]
+    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_crawl_keeps_one_page_per_article_and_no_other(crawled: tuple[str, Path], mongo_uri: str) -> None:
+    database, _ = crawled
+    with client_for(mongo_uri) as client:
+        pages = {document["_id"]: document for document in client[database]["pages"].find()}
+        articles = {document["url"]: document for document in client[database]["articles"].find()}
+        store = PageStore(client[database])
+        assert set(pages) == {page_key(url) for url in articles}
+        for key, page in pages.items():
+            article = articles[page["article_url"]]
+            assert key == page_key(article["url"])
+            assert page["status"] == 200 and page["content_type"].startswith("text/html")
+            assert page["fetched_at"] == article["fetched_at"]
+            assert page["crawl_id"] == article["crawl_id"]
+            assert page["url"] == page["final_url"] == article["fetched_url"]
+            body = store.body(page)
+            assert body.rstrip().endswith(b"</html>") and 0 < len(page["body"]) < len(body)
+            # What the page stored is enough to decode it as the crawl did.
+            again = HtmlResponse(page["final_url"], body=body, headers={"Content-Type": page["content_type"]})
+            assert again.encoding == page["charset"]
+        # The sample site has a page in windows-1256.
+        assert {page["charset"] for page in pages.values()} == {"utf-8", "cp1256"}
+        # Every article carries the rules' version.
+        assert {article["extractor_version"] for article in articles.values()} == {EXTRACTOR_VERSION}
+
+
+def test_reextract_with_the_site_stopped_changes_nothing_when_the_rules_did_not_change(
+    database: str, mongo_uri: str
+) -> None:
+    before = articles_of(mongo_uri, database)
+    done = reextract(mongo_uri, database, "--progress-interval", "0")
+    assert done.returncode == 0, done.stderr
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in done.stdout
+    assert f"articles: 0 changed, {ARTICLE_COUNT} unchanged, 0 new" in done.stdout
+    # Plain progress lines off a terminal, no bar.
+    assert f"re-extracted: {ARTICLE_COUNT} of {ARTICLE_COUNT} (100%)" in done.stderr and "\r" not in done.stderr
+    assert articles_of(mongo_uri, database) == before
+
+
+def test_a_changed_rule_gives_the_changed_articles_a_new_version_only(
+    database: str, mongo_uri: str, english_titles_marked: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = articles_of(mongo_uri, database)
+    english, arabic = urls_in(before, "en"), urls_in(before, "ar")
+    status = cli.main(["reextract", "--uri", mongo_uri, "--database", database, "--batch-size", "3"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    after = articles_of(mongo_uri, database)
+    assert set(after) == set(before)
+    run_ids = {after[url]["crawl_id"] for url in english}
+    assert len(run_ids) == 1 and run_ids != {before[url]["crawl_id"] for url in english}
+    for url in english:
+        old, new = before[url], after[url]
+        assert new["title"] == old["title"] + MARK
+        assert new["version"] == old["version"] + 1
+        assert new["updated_at"] > old["updated_at"]
+        assert (new["first_seen_at"], new["last_seen_at"]) == (old["first_seen_at"], old["last_seen_at"])
+    for url in arabic:
+        assert after[url] == before[url]
+    assert f"articles: {ENGLISH_COUNT} changed, {ARABIC_COUNT} unchanged, 0 new" in out
+    assert f"changed fields: content_hash {ENGLISH_COUNT}, title {ENGLISH_COUNT}" in out
+    assert MARK.strip() in out  # an example diff
+    # Once more: nothing left to change.
+    assert cli.main(["reextract", "--uri", mongo_uri, "--database", database]) == 0
+    assert f"articles: 0 changed, {ARTICLE_COUNT} unchanged" in capsys.readouterr().out
+    assert articles_of(mongo_uri, database) == after
+
+
+def test_a_dry_run_reports_and_writes_nothing(
+    database: str, mongo_uri: str, english_titles_marked: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = articles_of(mongo_uri, database)
+    assert cli.main(["reextract", "--uri", mongo_uri, "--database", database, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"articles: {ENGLISH_COUNT} would be changed, {ARABIC_COUNT} unchanged" in out
+    assert articles_of(mongo_uri, database) == before
+    with client_for(mongo_uri) as client:
+        assert client[database]["reextracts"].count_documents({}) == 0
+
+
+def test_selection_by_url_prefix_and_by_extractor_version(
+    database: str, mongo_uri: str, english_titles_marked: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parts = urlsplit(next(iter(articles_of(mongo_uri, database))))
+    origin = f"{parts.scheme}://{parts.netloc}"
+    assert cli.main(["reextract", "--uri", mongo_uri, "--database", database, "--url-prefix", origin + "/ar/"]) == 0
+    out = capsys.readouterr().out
+    assert f"pages: {ARABIC_COUNT} selected, {ARABIC_COUNT} re-extracted" in out
+    assert "articles: 0 changed" in out
+    arguments = ["reextract", "--uri", mongo_uri, "--database", database]
+    assert cli.main([*arguments, "--older-than-version", str(EXTRACTOR_VERSION)]) == 0
+    out = capsys.readouterr().out
+    assert f"{ARTICLE_COUNT} selected, 0 re-extracted, {ARTICLE_COUNT} skipped" in out
+    assert cli.main([*arguments, "--since", "2999-01-01"]) == 0
+    assert "pages: 0 selected" in capsys.readouterr().out
+
+
+def test_refused_pages_are_listed_with_their_reason_and_their_articles_kept(
+    database: str, mongo_uri: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = articles_of(mongo_uri, database)
+    arabic = urls_in(before, "ar")
+
+    def refuse_arabic(self: Any, item: Any) -> Any:
+        if ItemAdapter(item).get("language") == "ar":
+            raise DropItem("Arabic articles refused by the changed rule")
+        return item
+
+    monkeypatch.setattr(ValidationPipeline, "process_item", refuse_arabic)
+    assert cli.main(["reextract", "--uri", mongo_uri, "--database", database]) == 0
+    out = capsys.readouterr().out
+    assert f"{ARABIC_COUNT} refused" in out
+    for url in arabic:
+        assert f"refused {url}: dropped: Arabic articles refused by the changed rule" in out
+    assert articles_of(mongo_uri, database) == before
+
+
+def run_job(uri: str, database: str, options: Options, stop_after: int | None = None) -> tuple[Reextraction, bool]:
+    """Run a re-extraction in this process, requesting a stop after *stop_after* batches; tell if it finished."""
+    with client_for(uri) as client:
+        db = client[database]
+        store = PageStore(db, max_document_size=max_document_size(client))
+        writer = ArticleWriter(db["articles"], max_document_size=max_document_size(client))
+        job = Reextraction(store, db["articles"], db["reextracts"], writer, options)
+        keys = job.start()
+        batches = 0
+
+        def progress(count: int) -> None:
+            nonlocal batches
+            batches += 1
+            if batches == stop_after:
+                job.request_stop()
+
+        finished = job.run(keys, progress)
+    return job, finished
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(
+    database: str, mongo_uri: str, english_titles_marked: None
+) -> None:
+    options = Options(batch_size=2)
+    first, finished = run_job(mongo_uri, database, options, stop_after=2)
+    assert not finished
+    assert first.summary.pages_read == 4
+    second, finished = run_job(mongo_uri, database, options)
+    assert finished
+    assert second.run_id == first.run_id and second.resumed and second.resumed_from is not None
+    summary: Summary = second.summary
+    # Nothing twice (pages read would exceed the pages), nothing skipped (fewer changes).
+    assert (summary.pages_selected, summary.pages_read) == (ARTICLE_COUNT, ARTICLE_COUNT)
+    assert (summary.changed, summary.unchanged) == (ENGLISH_COUNT, ARABIC_COUNT)
+    assert summary.field_changes == {"title": ENGLISH_COUNT, "content_hash": ENGLISH_COUNT}
+    after = articles_of(mongo_uri, database)
+    assert {after[url]["version"] for url in urls_in(after, "en")} == {2}
+    assert {after[url]["version"] for url in urls_in(after, "ar")} == {1}
+    # A finished run is not resumed: the next one starts afresh and finds nothing to change.
+    third, _ = run_job(mongo_uri, database, options)
+    assert third.run_id != first.run_id and third.summary.changed == 0
+
+
+def test_sigint_stops_after_a_batch_and_the_same_command_resumes(database: str, mongo_uri: str, tmp_path: Path) -> None:
+    # A title rule changed in the child processes through a sitecustomize module.
+    python_path = changed_rule(tmp_path)
+    with client_for(mongo_uri) as client:
+        pages = list(client[database]["pages"].find({}, {"article_url": 1}).sort("_id", 1))
+    # The third page, in the second batch of two: that batch is finished, then the run stops.
+    env = {"PYTHONPATH": python_path, "STOP_AT": pages[2]["article_url"]}
+    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
+    command += ["--batch-size", "2", "--progress-interval", "0"]
+    first = subprocess.run(
+        command, cwd=PROJECT_ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert first.returncode == 130, first.stderr
+    assert "stopped: run the same command again" in first.stderr
+    assert f"pages: {ARTICLE_COUNT} selected, 4 re-extracted" in first.stdout
+    second = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": env["PYTHONPATH"]},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert second.returncode == 0, second.stderr
+    assert f"{ARTICLE_COUNT - 4} pages left" in second.stderr
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in second.stdout
+    assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in second.stdout
+    assert {article["version"] for article in articles_of(mongo_uri, database).values()} == {2}
+    assert json.dumps(second.stdout)  # printable summary
+
+
+def test_the_reextract_spider_runs_it_as_a_scrapyd_job_would(database: str, mongo_uri: str, tmp_path: Path) -> None:
+    # scrapyd runs `scrapy crawl SPIDER` with the job id in SCRAPY_JOB and the settings in its environment.
+    python_path = changed_rule(tmp_path)
+    log = tmp_path / "job.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": python_path,
+        "SCRAPY_JOB": "job-42",
+        "MONGO_URI": mongo_uri,
+        "MONGO_DATABASE": database,
+    }
+    command = [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", "batch_size=3", "--logfile", str(log)]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    text = log.read_text(encoding="utf-8")
+    assert done.returncode == 0, text[-3000:]
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in text
+    assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in text
+    assert "'downloader/request_count'" not in text  # no request at all
+    after = articles_of(mongo_uri, database)
+    assert {(article["crawl_id"], article["version"]) for article in after.values()} == {("job-42", 2)}
+    # A bad argument is one usage line, before anything starts.
+    refused = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", "older_than_version=two"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 2 and "older_than_version must be a whole number" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_worker_processes_give_what_one_process_gives(database: str, mongo_uri: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": changed_rule(tmp_path)}
+    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
+    command += ["--batch-size", "2", "--workers", "2"]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in done.stdout
+    assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in done.stdout
+    assert f"changed fields: content_hash {ARTICLE_COUNT}, title {ARTICLE_COUNT}" in done.stdout
+    after = articles_of(mongo_uri, database)
+    assert {article["version"] for article in after.values()} == {2}
+    assert all(article["title"].endswith(MARK) for article in after.values())
+    with client_for(mongo_uri) as client:
+        run = client[database]["reextracts"].find_one({})
+    assert run is not None and run["status"] == "finished" and run["last_key"] == max(after)
