@@ -5,7 +5,7 @@ Every page of a generated site goes, as an ``HtmlResponse``, through the bare sp
 each article item then goes through the pipelines but storage. The figures are process CPU
 time per page (``time.process_time``), so other jobs on the machine barely move them. Run::
 
-    python -m benchmarks.cpu benchmarks/site/500 [--repeat 3] [--profile out.prof]
+    python -m benchmarks.cpu benchmarks/site/articles-500 [--repeat 3] [--profile out.prof]
 
 ``--profile`` writes a cProfile of the extraction and pipeline passes.
 """
