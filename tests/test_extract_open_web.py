@@ -256,3 +256,51 @@ def test_meta_tags_are_read_in_page_order() -> None:
     article = ArticlePage(Selector(text=page("<p>x</p>", head)), "https://news.example/a/")
     assert article.tags == ["harbour", "council"]
     assert article.title == "Once"
+
+
+def test_a_permalink_with_a_date_found_anywhere_is_an_article() -> None:
+    # No headline and no date by the title: the page's one date, further down, still dates a story.
+    url = "https://photos.example/photo/26034451/spring-by-the-harbour"
+    untitled = page(
+        f"<div class='text'><p>{STORY}</p><p>{SECOND}</p></div><div class='info'>Uploaded on 16 February 2013</div>",
+        head="<title>Spring harbour</title>",
+    )
+    assert kind(untitled, url) == "article"
+    published = ArticlePage(Selector(text=untitled), url).published
+    assert published is not None
+    assert published.raw == "2013-02-16"
+    undated = untitled.replace("Uploaded on 16 February 2013", "Uploaded by Sam")
+    assert kind(undated, url) == "unknown"
+
+
+def test_a_dated_headline_away_from_a_permalink_is_an_article() -> None:
+    dated = story_page().replace("</h1>", "</h1><p>Last revision: August 9, 2017</p>")
+    assert kind(dated, "https://news.example/service/terms/") == "article"
+    assert kind(story_page(), "https://news.example/service/terms/") == "unknown"
+    short = page("<h1>Terms of service</h1><p>Last revision: August 9, 2017</p><p>Be kind.</p>")
+    assert kind(short, "https://news.example/service/terms/") == "unknown"
+
+
+def test_a_static_page_that_dates_its_story_is_an_article() -> None:
+    url = "https://news.example/en/content/council-harbour-wall"
+    static = story_page().replace("<body>", '<body class="page page-id-453">')
+    assert kind(static, url) == "page"
+    byline = static.replace("</h1>", "</h1><div class='meta'>Posted the September 1, 2017 at 0h00</div>")
+    assert kind(byline, url) == "article"
+    meta = static.replace("</title>", '</title><meta property="article:published_time" content="2017-09-01">')
+    assert kind(meta, url) == "article"
+
+
+def test_an_empty_theme_body_gives_way_to_a_story_found_elsewhere() -> None:
+    url = "https://news.example/2019/11/18/council-harbour-wall/"
+    paragraphs = "".join(f"<p>{STORY} {n}</p><p>{SECOND} {n}</p>" for n in range(3))
+    scripted = page(
+        f"<article><h1>Council votes to rebuild the harbour wall</h1><div class='entry-content'></div></article>"
+        f"<div class='live'>{paragraphs}</div>"
+    )
+    filled = ArticlePage(Selector(text=scripted), url)
+    assert filled.body_source == "fallback"
+    assert STORY in filled.body
+    # Without a story outside it, the empty body stays empty: the page's furniture is no body.
+    empty = ArticlePage(Selector(text=scripted.replace(paragraphs, "<p>Related articles. Share.</p>")), url)
+    assert (empty.body, empty.body_source) == ("", "theme")

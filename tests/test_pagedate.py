@@ -213,3 +213,66 @@ def test_day_and_month_follow_the_page_language() -> None:
 def test_declared_language_from_og_locale_when_html_has_none() -> None:
     html = '<html><head><meta property="og:locale" content="fr_FR"></head><body><h1>t</h1></body></html>'
     assert ArticlePage(Selector(text=html), URL).declared_language == "fr_FR"
+
+
+def test_a_utc_instant_takes_the_day_its_url_files_it_under() -> None:
+    head = '<meta property="article:published_time" content="2023-11-01T23:01:00Z">'
+    filed = page(head, url="https://news.example.org/world/2023/11/02/live-harbour-news/")
+    assert filed.published == DateField("2023-11-02T00:01:00+01:00", "meta")
+    item = stored(filed)
+    assert item["published_date"] == "2023-11-02"
+    assert item["published_at"] == datetime(2023, 11, 1, 23, 1, tzinfo=UTC)  # the same instant
+    west = page(
+        '<meta property="article:published_time" content="2023-11-02T02:00:00Z">',
+        url="https://news.example.org/2023/11/01/harbour/",
+    )
+    assert west.published == DateField("2023-11-01T23:00:00-03:00", "meta")
+    # A URL day no offset reaches says nothing of the instant's day.
+    far = page(head, url="https://news.example.org/2023/11/03/harbour/")
+    assert far.published == DateField("2023-11-01T23:01:00Z", "meta")
+
+
+def test_dates_in_a_sidebar_of_other_stories_are_not_the_articles() -> None:
+    teaser = '<li><a href="/blog/300719/other">Other</a> <time datetime="{}">then</time></li>'
+    sidebar = "<aside><ul>" + teaser.format("2019-07-30") + teaser.format("2019-08-04") + "</ul></aside>"
+    own = '<p class="info"><time datetime="2019-06-27">27 June 2019</time></p>'
+    html = (
+        "<html><head><title>Harbour reopens</title></head><body><main><h1>Harbour reopens</h1>"
+        f"{sidebar}{own}{BODY}</main></body></html>"
+    )
+    assert ArticlePage(Selector(text=html), URL).published == DateField("2019-06-27", "time")
+    # The article's own meta box may be an <aside>: its one date is the article's.
+    boxed = html.replace(sidebar, "").replace(own, f"<aside>{own}</aside>")
+    assert ArticlePage(Selector(text=boxed), URL).published == DateField("2019-06-27", "time")
+
+
+def test_the_urls_month_bounds_the_generic_search() -> None:
+    # A date of another month (a template's, an older story's) and the post's line (with a template slip).
+    head = '<meta name="date" content="2010-06-01">'
+    line = "<p class='postmetadata'>Posted on Saturday, 3 December 2011 at %H:%M</p>"
+    html = (
+        f"<html><head><title>No cyberterror</title>{head}</head>"
+        f"<body><div><h2>No cyberterror</h2>{BODY}{line}</div></body></html>"
+    )
+    filed = "https://blog.example.org/news/2011/12/no-cyberterror/"
+    assert generic_published(Selector(text=html), filed) == "2011-12-03"
+    assert generic_published(Selector(text=html), URL) == "2010-06-01"
+
+
+def test_a_time_showing_another_day_than_its_datetime_gives_its_text() -> None:
+    def with_time(time: str, lang: str = "en") -> ArticlePage:
+        html = (
+            f'<html lang="{lang}"><head><title>Harbour reopens</title></head>'
+            f"<body><article><h1>Harbour reopens</h1>{time}{BODY}</article></body></html>"
+        )
+        return ArticlePage(Selector(text=html), URL)
+
+    changed = with_time('<time datetime="2019-07-03T10:18:46Z">Publié le 29 juin 2019</time>', "fr")
+    assert changed.published == DateField("Publié le 29 juin 2019", "text")
+    assert stored(changed)["published_date"] == "2019-06-29"
+    # The day before or after is the same moment in another zone: the datetime stays.
+    zoned = with_time('<time datetime="2023-11-01T23:01:00+00:00">2 November 2023</time>')
+    assert zoned.published == DateField("2023-11-01T23:01:00+00:00", "time")
+    # Text with no full date (a time, "yesterday") says nothing against the datetime.
+    clock = with_time('<time datetime="2019-07-03T10:18:46+02:00">10:18</time>')
+    assert clock.published == DateField("2019-07-03T10:18:46+02:00", "time")

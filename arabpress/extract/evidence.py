@@ -136,6 +136,11 @@ def has_date(selector: Selector, url: str) -> bool:
     scripts = selector.xpath("//script[@type='application/ld+json']/text()").getall()
     if any(JSONLD_DATE.search(script) for script in scripts):
         return True
+    return has_dated_headline(selector)
+
+
+def has_dated_headline(selector: Selector) -> bool:
+    """Tell whether a date is written in the visible text around the page's first <h1>."""
     return DATE_TEXT.search(headline_surroundings(selector)) is not None
 
 

@@ -58,6 +58,20 @@ def _declares_article(selector: Selector) -> bool:
     )
 
 
+def _dates_its_story(selector: Selector) -> bool:
+    """Tell whether a page its theme calls static states when it was published, as a post does.
+
+    Themes give dated posts of their page type the static page's classes: article:published_time,
+    a JSON-LD article's datePublished or a date line by the headline tell them apart.
+    """
+    if metatags.published(selector):
+        return True
+    article = jsonld.find_article(selector)
+    return (article is not None and jsonld.date(article, "datePublished") is not None) or evidence.has_dated_headline(
+        selector
+    )
+
+
 def _has_long_body_at_article_url(selector: Selector, url: str | None) -> bool:
     """Tell whether the page holds one <article> with a long body and its URL is an article permalink."""
     address = metatags.canonical(selector, url or "") or url
@@ -80,13 +94,19 @@ def _page_address(selector: Selector, url: str | None) -> str | None:
 
 
 def _shows_article(page: ArticlePage, address: str) -> bool:
-    """Tell whether an undeclared page shows an article: permalink, body, and a headline or a date."""
-    if not evidence.is_permalink(address):
-        return False
-    if sum(map(len, page.body_paragraphs)) < SHOWN_BODY_CHARACTERS:
-        return False
-    title = metatags.title(page.selector) or html_title(page.selector)
-    return evidence.headline(page.selector, title) or evidence.has_date(page.selector, address)
+    """Tell whether an undeclared page shows an article: a body and a date, or a permalink, body and headline.
+
+    Away from a permalink (``/service/terms/``) only a headline with its date line makes a story.
+    """
+    if evidence.is_permalink(address):
+        if sum(map(len, page.body_paragraphs)) < SHOWN_BODY_CHARACTERS:
+            return False
+        title = metatags.title(page.selector) or html_title(page.selector)
+        if evidence.headline(page.selector, title) or evidence.has_date(page.selector, address):
+            return True
+        # Last, the costly whole-page date search, kept for the item (it is the date the item gets).
+        return page.published is not None
+    return evidence.has_dated_headline(page.selector) and sum(map(len, page.body_paragraphs)) >= SHOWN_BODY_CHARACTERS
 
 
 def _undeclared_kind(selector: Selector, address: str | None, page: ArticlePage) -> PageKind:
@@ -111,6 +131,8 @@ def page_kind(selector: Selector, url: str | None = None, page: ArticlePage | No
     if is_amp_document(selector):
         return "amp"
     declared = _theme_kind(selector)
+    if declared == "page" and _dates_its_story(selector):
+        return "article"
     if declared is not None:
         return declared
     if _declares_article(selector) or _has_long_body_at_article_url(selector, url and base_url(selector, url)):

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 DEFAULT_SITE_NAME = "Arab Press"
 PARAGRAPH_SEPARATOR = "\n\n"
+# The generic body that stands in for an empty one in the theme's markup is a story, not furniture.
+STORY_OUTSIDE_THEME_CHARACTERS = 500
 # The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
 # Compiled once, plain strings: no Selector per link (a page has tens of them).
 # Found from the class attributes (//@class[...]/..), twice as fast as a predicate on every element.
@@ -284,11 +286,17 @@ class ArticlePage:
         """The body paragraphs and the layer that produced them."""
         container = theme.content_container(self.root, self.selector)
         if container is not None:
-            return body_paragraphs(container), "theme"
+            paragraphs = body_paragraphs(container)
+            if paragraphs:
+                return paragraphs, "theme"
         # The theme's markup is gone (a redesign): a generic extractor keeps the crawl producing articles.
         headline = comparable(self.title or "")
-        paragraphs = fallback.fallback_paragraphs(self.selector.root, self.fetched_url)
-        return [text for text in paragraphs if comparable(text) != headline], "fallback"
+        found = fallback.fallback_paragraphs(self.selector.root, self.fetched_url)
+        found = [text for text in found if comparable(text) != headline]
+        if container is not None and sum(map(len, found)) < STORY_OUTSIDE_THEME_CHARACTERS:
+            # An empty body in the theme's markup (a video-only story): page furniture is no body.
+            return [], "theme"
+        return found, "fallback"
 
     @property
     def body_paragraphs(self) -> list[str]:
@@ -317,12 +325,21 @@ class ArticlePage:
             (theme.published_time(self.root), "time"),
             (theme.posted_on_text(self.root), "text"),
         )
+        if found is not None and found.source == "time":
+            # A <time> that shows readers another day than its datetime: the datetime is the CMS's
+            # (a later change), the text the publication.
+            shown = theme.time_text(self.root, found.raw)
+            if shown and pagedate.states_another_day(shown, found.raw):
+                return DateField(shown, "text")
         if found is None:
             # The costly whole-page search runs only when the article's own layers have nothing.
             return first_date((pagedate.generic_published(self.selector, self.fetched_url), "fallback"))
         if pagedate.is_utc_statement(found.raw):
-            # The same instant as the page states it in its own offset gives the page's own day.
-            local = pagedate.local_restatement(self.selector, found.raw)
+            # The same instant as the page states it in its own offset, else on the day its URL
+            # files it under, gives the page's own day.
+            local = pagedate.local_restatement(self.selector, found.raw) or pagedate.url_day_restatement(
+                found.raw, self.fetched_url
+            )
             return DateField(local, found.source) if local else found
         return found
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from htmldate import find_date
 from lxml.etree import LxmlError, XPath
 
 from arabpress.extract.dom import Element, has_class_xpath
+from arabpress.extract.evidence import DATE_TEXT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -53,9 +55,16 @@ UTC_OFFSETS = frozenset({"Z", "+00:00", "-00:00", "+0000", "-0000"})
 STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?(?![\d:])")
 STAMP_SECONDS_AT = len("2023-11-08T22:28")
 NOT_BEFORE_STAMP = frozenset("0123456789-")
-# The largest UTC offset in use (UTC+14).
+# The largest UTC offset in use (UTC+14), and the westernmost (UTC-12).
 MAX_OFFSET = timedelta(hours=14)
+MIN_OFFSET = timedelta(hours=-12)
 QUARTER_HOUR = timedelta(minutes=15)
+ONE_HOUR = timedelta(hours=1)
+# A month in a URL's path: /2011/12/ (a story's folder; dates in other months there are other stories').
+URL_MONTH = re.compile(r"/((?:19|20)\d\d)/([01]\d)(?:/|$)")
+DIGITS = re.compile(r"\d+")
+# A whole day in a URL's path: /2023/11/02/.
+URL_DAY = re.compile(r"/((?:19|20)\d\d)/([01]\d)/([0-3]\d)(?:/|$)")
 
 
 def is_not_date_meta(meta: Element) -> bool:
@@ -87,14 +96,20 @@ def without_furniture(root: Element) -> Iterator[Element]:
             parent.insert(index, node)
 
 
-def page_date(page: Element, *, extensive: bool) -> str | None:
-    """Return the publication day htmldate finds in the page's markup and text, without its URL."""
+def page_date(page: Element, *, extensive: bool, month: tuple[datetime, datetime] | None = None) -> str | None:
+    """Return the publication day htmldate finds in the page's markup and text, without its URL.
+
+    ``month`` (first and last day) bounds the days taken: the month the URL files the page under.
+    """
+    first, last = month or (None, None)
     try:
         found: str | None = find_date(
             page,
             extensive_search=extensive,
             original_date=True,  # the publication date, never the modification date
             url="",  # not None: htmldate would read the canonical link's date before the page's
+            min_date=first,
+            max_date=last,
         )
     except (ValueError, LxmlError):  # a page htmldate cannot walk has no generic date
         return None
@@ -108,10 +123,23 @@ def url_date(url: str | None) -> str | None:
 
 def generic_published(selector: Selector, url: str | None) -> str | None:
     """Return the publication day ("YYYY-MM-DD") htmldate finds on the page, furniture aside, else in the URL."""
+    month = url_month(url) if url else None
     with without_furniture(selector.root) as page:
         # The quick search finds most dates; the extensive one (visible text in any language) costs more.
-        found = page_date(page, extensive=False) or page_date(page, extensive=True)
+        found = page_date(page, extensive=False, month=month) or page_date(page, extensive=True, month=month)
     return found or url_date(url)
+
+
+def url_month(url: str) -> tuple[datetime, datetime] | None:
+    """Return the first and last day of the month a URL's path files the page under (``/2011/12/``)."""
+    match = URL_MONTH.search(urlsplit(url).path)
+    if match is None:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        return None
+    following = datetime(year + month // 12, month % 12 + 1, 1)
+    return datetime(year, month, 1), following - timedelta(days=1)
 
 
 def is_utc_statement(raw: str) -> bool:
@@ -166,3 +194,44 @@ def local_restatement(selector: Selector, raw: str) -> str | None:
             if stated is not None and stated == instant:
                 return stated.isoformat()
     return None
+
+
+def url_day_restatement(raw: str, url: str) -> str | None:
+    """Return the UTC instant *raw* on the day its URL's path names (``/2023/11/02/``), as ISO; None if it has none.
+
+    A site files a story under its own day; an instant within the largest offset of that day is
+    restated with the smallest whole-hour offset that puts it there: the same instant, the page's day.
+    """
+    match = URL_DAY.search(urlsplit(url).path)
+    if match is None:
+        return None
+    instant = datetime.fromisoformat(raw.strip()).replace(microsecond=0)
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # /2023/13/45/ is no day
+        return None
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    end = start + timedelta(days=1)
+    if instant < start:
+        offset = -((instant - start) // ONE_HOUR) * ONE_HOUR  # the hours up to the day's start
+    elif instant >= end:
+        offset = -((instant - end) // ONE_HOUR + 1) * ONE_HOUR  # back to the day's last hour
+    else:
+        return None
+    if not offset or not MIN_OFFSET <= offset <= MAX_OFFSET:
+        return None
+    return instant.astimezone(timezone(offset)).isoformat()
+
+
+def states_another_day(text: str, raw: str) -> bool:
+    """Tell whether visible *text* writes a date (day, month, year) more than a day from the ISO value *raw*."""
+    if DATE_TEXT.search(text) is None:
+        return False
+    try:
+        day = date.fromisoformat(raw.strip()[: len("2019-07-03")])
+    except ValueError:
+        return False
+    numbers = {int(number) for number in DIGITS.findall(text)}
+    # The day before or after is the same moment in another zone.
+    near = (day + timedelta(days=shift) for shift in (-1, 0, 1))
+    return not any(near_day.day in numbers and numbers & {near_day.year, near_day.year % 100} for near_day in near)

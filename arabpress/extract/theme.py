@@ -34,7 +34,12 @@ ARTICLE_ROOTS = (
 CONTENT_CONTAINERS = (".entry-content", "[itemprop=articleBody]", "article.amp-article")
 SUBTITLES = (".entry-subtitle", ".amp-lede", ".standfirst")
 # Dates of the page furniture (the masthead shows today's date) and of other stories.
-NOT_ARTICLE_DATES = f"ancestor-or-self::*[{has_class_xpath('header-date')} or contains(@class, 'related')]"
+# A sidebar (an <aside> without the headline, with several dates) lists other stories; the
+# article's own meta box may be an <aside> with its one date.
+NOT_ARTICLE_DATES = (
+    f"ancestor-or-self::*[{has_class_xpath('header-date')} or contains(@class, 'related')"
+    " or (self::aside and not(.//h1) and count(.//time) > 1)]"
+)
 HOME_PATHS = frozenset({"", "/", "/ar", "/ar/"})
 
 
@@ -115,6 +120,12 @@ def published_time(root: Selector) -> str | None:
     return _datetime(root, f"[{has_class_xpath('published')}]") or _datetime(
         root, f"[not({has_class_xpath('updated')})]"
     )
+
+
+def time_text(root: Selector, value: str) -> str | None:
+    """Return the visible text of the article's first <time> whose datetime is *value*."""
+    texts = root.xpath(f".//time[normalize-space(@datetime)=$value][not({NOT_ARTICLE_DATES})]", value=value)
+    return clean_value(node_text(texts[0])) if texts else None
 
 
 def modified_time(root: Selector) -> str | None:
