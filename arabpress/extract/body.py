@@ -84,6 +84,7 @@ CELL_SEPARATOR = " | "
 READ_MORE_LABELS = ("read more", "read also", "also read", "see also", "related")
 ARABIC_READ_MORE = ("اقرا ايضا", "اقرا المزيد", "اقرا كذلك")
 AD_LABELS = frozenset({"advertisement", "advertising", "sponsored", "اعلان", "إعلان"})
+READ_MORE_OPENINGS = (*(f"{label}:" for label in READ_MORE_LABELS), *ARABIC_READ_MORE)
 # The longest label above: only that much of a paragraph's opening is compared.
 LABEL_LENGTH = max(len(label) + 1 for label in (*READ_MORE_LABELS, *ARABIC_READ_MORE, *AD_LABELS))
 
@@ -136,12 +137,19 @@ def table_rows(table: Element) -> Iterator[str]:
         yield CELL_SEPARATOR.join(cell for cell in cells if cell)
 
 
+def _is_read_more_lead(lead: str | None) -> bool:
+    """Tell whether a paragraph's opening <strong> is a "Read more" label."""
+    return lead is not None and comparable(lead).rstrip(" :") in READ_MORE_LABELS
+
+
+def _opens_read_more(opening: str) -> bool:
+    """Tell whether a paragraph's comparable opening is a "Read more" label."""
+    return opening.startswith(READ_MORE_OPENINGS)
+
+
 def is_read_more(text: str, lead: str | None = None) -> bool:
     """Tell whether a paragraph is a "Read more" pointer (``lead`` is the text of its opening <strong>)."""
-    if lead is not None and comparable(lead).rstrip(" :") in READ_MORE_LABELS:
-        return True
-    folded = comparable_opening(text, LABEL_LENGTH)
-    return folded.startswith(tuple(f"{label}:" for label in READ_MORE_LABELS)) or folded.startswith(ARABIC_READ_MORE)
+    return _is_read_more_lead(lead) or _opens_read_more(comparable_opening(text, LABEL_LENGTH))
 
 
 def is_ad_label(text: str) -> bool:
@@ -186,7 +194,11 @@ def _contains_paragraphs(element: Element) -> bool:
 
 def keep_paragraph(text: str, lead: str | None = None) -> bool:
     """Tell whether a paragraph's text belongs in the body (not blank, a pointer, an ad label or a dateline)."""
-    return not is_blank(text) and not is_read_more(text, lead) and not is_ad_label(text) and not is_dateline(text)
+    if is_blank(text) or _is_read_more_lead(lead):
+        return False
+    # The opening is folded once for both label checks: this runs on every paragraph.
+    opening = comparable_opening(text, LABEL_LENGTH)
+    return not _opens_read_more(opening) and opening not in AD_LABELS and not is_dateline(text)
 
 
 # What _walk yields where a share bar stood.

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 from urllib.parse import urlsplit
 
+from lxml import etree
 from w3lib.html import replace_entities
 
 from arabpress.extract import document, fallback, jsonld, metatags, microdata, pagedate, theme
@@ -43,7 +44,9 @@ PARAGRAPH_SEPARATOR = "\n\n"
 # The generic body that stands in for an empty one in the theme's markup is a story, not furniture.
 STORY_OUTSIDE_THEME_CHARACTERS = 500
 # The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
-RELATED_LINKS = "//*[contains(@class, 'related')]//a/@href"
+# Compiled once, plain strings: no Selector per link (a page has tens of them).
+# Found from the class attributes (//@class[...]/..), twice as fast as a predicate on every element.
+RELATED_LINKS = etree.XPath("//@class[contains(., 'related')]/..//a/@href", smart_strings=False)
 YEAR = re.compile(r"\d{4}")  # \d: any script's digits
 
 DateSource = Literal["jsonld", "meta", "microdata", "time", "text", "fallback"]
@@ -355,7 +358,7 @@ class ArticlePage:
     @cached_property
     def related_urls(self) -> list[str]:
         """The related-articles list's links: absolute, tracking removed, AMP mapped, first occurrence."""
-        resolved = (absolute(href, self.base_url) for href in self.selector.xpath(RELATED_LINKS).getall())
+        resolved = (absolute(href, self.base_url) for href in RELATED_LINKS(self.selector.root))
         return [url for url in unique(normalize_link(url) for url in resolved if url) if is_article_url(url)]
 
     # --- item -------------------------------------------------------------------------
