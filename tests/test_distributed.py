@@ -102,8 +102,9 @@ def test_the_switch_on_without_redis_url_is_refused() -> None:
 
 def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(shared: Shared) -> None:
     server, tmp_path, redis_url, mongo_uri, mongo_database = shared
-    # Slow enough for the two to overlap on a site of 70 pages.
-    settings = frontier(redis_url, heartbeat="0.5", timeout="10", DOWNLOAD_DELAY="0.05")
+    # Slow enough for the two to overlap on a site of 70 pages although one process may be
+    # up seconds before the other (at 0.05 s a page, the first had the site nearly done).
+    settings = frontier(redis_url, heartbeat="0.5", timeout="10", DOWNLOAD_DELAY="0.2")
     # Each process checks its own share of the site, which may hold few articles and the
     # sample's one dropped story: the thresholds of a whole crawl do not apply.
     settings.update(ARABPRESS_MONITOR_MIN_ARTICLES="0", ARABPRESS_MONITOR_MAX_DROP_RATIO="1")
