@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -430,7 +431,9 @@ def profile_crawl(
     workdir = out / f"profile-{name}-{articles}"
     raw = workdir / "py-spy.txt"
     workdir.mkdir(parents=True, exist_ok=True)
-    wrap = ["py-spy", "record", "--format", "raw", "--rate", "50", "--output", str(raw), "--"]
+    # The bench extra installs py-spy into the venv, whose bin folder need not be on PATH.
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    wrap = [py_spy, "record", "--format", "raw", "--rate", "50", "--output", str(raw), "--"]
     database = f"arabpress_bench_{uuid.uuid4().hex[:8]}"
     spider, settings, env = crawl_settings(name, workdir, database, uri, kind)
     with SiteServer(ensure_site(articles)) as server:
