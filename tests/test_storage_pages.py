@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -70,8 +71,28 @@ def test_a_page_is_stored_compressed_and_read_back_whole(database: Database[dict
     assert stored is not None
     assert len(stored["body"]) == result.compressed_bytes < len(body) // 5
     assert (stored["size"], stored["url"], stored["final_url"]) == (len(body), URL + "?utm_source=x", URL)
+    assert stored["compression"] == "zstd"
     loaded = store.load(stored)
     assert loaded == page(body)
+
+
+def test_a_page_kept_zlib_compressed_reads_back_beside_zstd_ones(database: Database[dict[str, Any]]) -> None:
+    store = store_for(database)
+    old_body, new_body = html(5_000), html(6_000)
+    store.write([page(new_body, url=URL + "new/")])
+    # A page as stored before Zstandard: zlib level 6, the codec named "zlib".
+    store.write([page(old_body)])
+    database["pages"].update_one(
+        {"_id": page_key(URL)}, {"$set": {"compression": "zlib", "body": zlib.compress(old_body, 6)}}
+    )
+    documents = {document["compression"]: document for document in database["pages"].find()}
+    assert sorted(documents) == ["zlib", "zstd"]
+    assert store.load(documents["zlib"]) == page(old_body)
+    assert store.load(documents["zstd"]) == page(new_body, url=URL + "new/")
+    with pytest.raises(PageError, match="unknown compression 'brotli'"):
+        store.body({**documents["zlib"], "compression": "brotli"})
+    with pytest.raises(PageError, match="do not decompress"):
+        store.body({**documents["zlib"], "body": documents["zstd"]["body"]})
 
 
 def test_a_page_over_16_mib_goes_to_gridfs_once_and_is_dropped_when_replaced(
@@ -134,7 +155,7 @@ def test_a_damaged_page_is_refused_with_a_reason(database: Database[dict[str, An
     with pytest.raises(PageError, match="do not match their SHA-256"):
         store.body({**stored, "sha256": "0" * 64})
     with pytest.raises(PageError, match="do not decompress"):
-        store.body({**stored, "body": b"not zlib"})
+        store.body({**stored, "body": b"not zstd"})
 
 
 def test_the_same_article_twice_in_a_batch_keeps_the_last_fetch(database: Database[dict[str, Any]]) -> None:
