@@ -273,3 +273,29 @@ def test_an_article_without_a_usable_url_is_rejected_with_the_reason(articles: C
     assert "is not a URL: Port out of range" in reasons[1]
     assert "is not an absolute http(s) URL" in reasons[2]
     assert result.inserted == 1 and articles.count_documents({}) == 1
+
+
+def test_while_articles_are_new_they_are_inserted_first_and_only_taken_keys_are_read(
+    articles: Collection[dict[str, Any]],
+) -> None:
+    writer = ArticleWriter(articles)
+    assert writer.write([entry(f"{URL}{number}/") for number in range(10)]).inserted == 10
+    assert writer.expect_new  # the batch found nothing stored
+    # Two stored articles (one changed) among ten new ones: the inserts of the two are
+    # refused by their taken _id, and they are read and written by the usual rules.
+    batch = [
+        entry(f"{URL}0/", body="Changed.", seen_at=later(60)),
+        *(entry(f"{URL}{number}/") for number in range(10, 20)),
+        entry(f"{URL}1/", seen_at=later(60)),
+    ]
+    result = writer.write(batch)
+    assert (result.inserted, result.updated, result.unchanged, result.rejected) == (10, 1, 1, [])
+    assert (stored(articles, f"{URL}0/")["version"], stored(articles, f"{URL}0/")["body"]) == (2, "Changed.")
+    assert stored(articles, f"{URL}1/")["last_seen_at"] == later(60)
+    assert stored(articles, f"{URL}15/")["version"] == 1
+    assert writer.expect_new  # 2 of 12 stored
+    # A batch of stored articles makes the next ones read first again.
+    again = writer.write([entry(f"{URL}{number}/", seen_at=later(120)) for number in range(1, 6)])
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
+    assert not writer.expect_new
+    assert articles.count_documents({}) == 20
