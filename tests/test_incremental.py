@@ -143,6 +143,9 @@ def test_scheduled_crawls_fetch_only_new_changed_or_stale_articles(
         server.origin + path for path in ARTICLE_PATHS
     }
     assert set(requested_paths(server)) >= ARTICLE_PATHS
+    # Nothing was stored: every article was fetched without a lookup.
+    assert "arabpress/incremental/looked_up" not in first.stats
+    assert first.stats["arabpress/incremental/new"] >= len(ARTICLE_PATHS)
 
     # The site has not changed: listings and sitemaps are read, no article page is.
     before = len(requested_paths(server))
@@ -153,6 +156,7 @@ def test_scheduled_crawls_fetch_only_new_changed_or_stale_articles(
     assert {"/", "/ar/", "/post-sitemap.xml", "/ar/post-sitemap.xml", "/category/middle-east/page/2/"} <= set(fetched)
     assert second.stats["arabpress/incremental/skipped"] == len(ARTICLE_PATHS - {RELATED_ONLY})
     assert second.stats.get("item_scraped_count", 0) == 0
+    assert second.stats["arabpress/incremental/looked_up"] >= len(ARTICLE_PATHS)
     assert second.stats["arabpress/checks"] == "passed"
 
     # One story changes (body and sitemap lastmod), another is due its refresh.

@@ -5,8 +5,9 @@ scheduled when the database already holds the article, its last fetch is within 
 refresh window (ARABPRESS_REFRESH_DAYS) and the sitemap's ``<lastmod>``, when the
 request carries one, is not newer than the copy held (its stored sitemap lastmod,
 modified date and last fetch). Stats: ``arabpress/incremental/skipped`` (articles),
-``.../new`` and ``.../refetched/lastmod|stale`` (article pages fetched, by why), ``.../lookup_failed``
-(the database did not answer: the articles are fetched).
+``.../new`` and ``.../refetched/lastmod|stale`` (article pages fetched, by why), ``.../looked_up``
+(article URLs read from the database), ``.../lookup_failed`` (the database did not answer: the
+articles are fetched).
 
 An article stored and current is not fetched, so its related links are not followed
 either: new articles are found through the listings and sitemaps, and an article linked
@@ -27,6 +28,10 @@ per-crawl memory is one 8-byte digest per article decided: for a skipped one in 
 the fingerprint the duplicate filter would otherwise have kept for it; for one let
 through, so that the links to it on later pages need no lookup (the duplicate filter
 drops them).
+
+A crawl that starts on an empty articles collection (a first crawl, a backfill) reads
+nothing: every article it meets is new or stored by the crawl itself, and both are fetched
+(the duplicate filter drops the second kind), so the lookups could only say "fetch".
 """
 
 from __future__ import annotations
@@ -138,6 +143,10 @@ class StoredArticles:
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self.collection = collection
 
+    def empty(self) -> bool:
+        """Return True when no article is stored."""
+        return self.collection.find_one({}, {"_id": 1}) is None
+
     def find(self, keys: Iterable[str]) -> dict[str, StoredArticle]:
         """Return the stored state of those of *keys* (URL keys) that are stored, by key."""
         projection = dict.fromkeys(self.FIELDS, True)
@@ -166,6 +175,8 @@ class IncrementalMiddleware:
         # Articles let through once in this crawl: a repeat link needs no lookup, the
         # duplicate filter drops it.
         self.requested: set[int] = set()
+        # Nothing was stored when the crawl started: no lookup can say "skip".
+        self.nothing_stored = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -191,9 +202,17 @@ class IncrementalMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def spider_opened(self) -> None:
-        """Note the crawl's start: an article stored after it was fetched by this crawl."""
+    async def spider_opened(self) -> None:
+        """Note the crawl's start (an article stored after it was fetched by this crawl) and whether any is stored."""
         self.crawl_started = datetime.now(UTC)
+        try:
+            self.nothing_stored = await maybe_deferred_to_future(deferToThread(self.store.empty))
+        except PyMongoError as error:
+            # The lookups will tell, or fail and fetch.
+            logger.warning("incremental crawl: cannot tell whether articles are stored (%s)", describe_error(error))
+        if self.nothing_stored:
+            logger.info("incremental crawl: no article stored yet, every article is fetched without lookups")
+            return
         logger.info(
             "incremental crawl: stored articles are fetched again after %s or when their sitemap lastmod is newer",
             self.refresh,
@@ -229,12 +248,15 @@ class IncrementalMiddleware:
     async def keep(self, requests: list[Request]) -> list[Request]:
         """Return the requests of *requests* that must be fetched."""
         keys = [url_key(request.url) for request in requests]
+        assert self.crawler.stats is not None
+        found: dict[str, StoredArticle] = {}
         try:
-            found: dict[str, StoredArticle] = await maybe_deferred_to_future(deferToThread(self.store.find, keys))
+            if not self.nothing_stored:
+                self.crawler.stats.inc_value(f"{STATS_PREFIX}/looked_up", len(keys))
+                found = await maybe_deferred_to_future(deferToThread(self.store.find, keys))
         except PyMongoError as error:
             # Raising here would drop the page's other links too; without the stored state
             # the safe answer is to fetch (the upserts make a refetch harmless).
-            assert self.crawler.stats is not None
             self.crawler.stats.inc_value(f"{STATS_PREFIX}/lookup_failed")
             logger.warning("incremental lookup failed (%s): fetching %d articles", describe_error(error), len(requests))
             found = {}
