@@ -174,3 +174,26 @@ def test_one_setting_turns_the_archive_off(setting: str) -> None:
     with pytest.raises(NotConfigured, match=setting):
         PageArchive.from_crawler(crawler)
     assert isinstance(PageArchive.from_crawler(get_crawler(ArabPressSpider, settings_dict=defaults)), PageArchive)
+
+
+def test_new_pages_are_inserted_first_and_pages_already_kept_are_replaced(database: Database[dict[str, Any]]) -> None:
+    store = store_for(database)
+    later = T0 + timedelta(days=1)
+    store.write([page(html(1000), url=f"{URL}{number}/") for number in range(3)])
+    assert store.expect_new["pages"]  # nothing was stored: the next batch inserts first
+    # One page kept already among seven new ones: its insert is refused, and it is replaced.
+    store.write(
+        [
+            page(html(2000), url=f"{URL}0/", fetched_at=later),
+            *(page(html(1000), url=f"{URL}{n}/") for n in range(3, 10)),
+        ]
+    )
+    assert database["pages"].count_documents({}) == 10
+    first = database["pages"].find_one({"_id": page_key(f"{URL}0/")})
+    assert first is not None and (first["size"], first["fetched_at"]) == (len(html(2000)), later)
+    assert store.expect_new["pages"]
+    # A batch of pages kept already makes the next one replace first again.
+    store.write([page(html(3000), url=f"{URL}{number}/") for number in range(4)])
+    assert not store.expect_new["pages"]
+    assert database["pages"].count_documents({"size": len(html(3000))}) == 4
+    assert database["pages"].count_documents({}) == 10

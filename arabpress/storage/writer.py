@@ -70,9 +70,6 @@ TRANSIENT_CODES = frozenset({6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 
 
 # A batch that finds at most this share of its keys stored makes the next one insert first.
 NEW_SHARE = 0.25
-# The server's error code for a taken unique key.
-DUPLICATE_KEY = 11000
-
 # What plan() reads of a stored document.
 STORED_FIELDS = (
     "url",
@@ -166,6 +163,22 @@ class Operation:
             collection.replace_one(self.filter, self.document)
         else:
             collection.update_one(self.filter, self.document)
+
+
+def unordered(collection: Collection[dict[str, Any]], requests: Sequence[Any]) -> list[int]:
+    """Send *requests* as one unordered bulk write; return the indexes of those the server refused.
+
+    Both MongoDB and FerretDB apply the others and report each refused one (a taken ``_id``:
+    code 11000) by its index.
+    """
+    try:
+        collection.bulk_write(list(requests), ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors") or []
+        if not errors:
+            raise WriteConcernError(str(error.details.get("writeConcernErrors"))) from error
+        return sorted({int(write_error["index"]) for write_error in errors})
+    return []
 
 
 def is_transient(error: PyMongoError) -> bool:
@@ -361,7 +374,7 @@ class ArticleWriter:
             try:
                 for start in range(0, len(inserts), BULK_CHUNK):
                     chunk = [operation.request() for operation in inserts[start : start + BULK_CHUNK]]
-                    refused += [start + index for index in self._insert_chunk(chunk)]
+                    refused += [start + index for index in unordered(self.collection, chunk)]
             except PyMongoError:
                 interrupted.update(entry.url for entry in entries)
                 raise
@@ -371,19 +384,6 @@ class ArticleWriter:
         result.inserted += len(entries) - len(refused)
         self.expect_new = len(refused) <= NEW_SHARE * len(entries)
         return [entries[index] for index in refused], interrupted
-
-    def _insert_chunk(
-        self, requests: list[InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]] | UpdateOne]
-    ) -> list[int]:
-        """Send one unordered bulk insert; return the indexes of the inserts that were not applied."""
-        try:
-            self.collection.bulk_write(requests, ordered=False)
-        except BulkWriteError as error:
-            errors = error.details.get("writeErrors") or []
-            if not errors:
-                raise WriteConcernError(str(error.details.get("writeConcernErrors"))) from error
-            return sorted({int(write_error["index"]) for write_error in errors})
-        return []
 
     def _stored(self, urls: list[str]) -> dict[str, dict[str, Any]]:
         """Return the bookkeeping and record_hash of the stored documents among *urls* (keys), by key.
