@@ -332,7 +332,7 @@ class ArticleWriter:
         return result
 
     def _write_round(self, entries: Sequence[Entry], result: BatchResult) -> None:
-        """Write entries with distinct URLs: read their stored state, then one bulk write."""
+        """Write entries with distinct URLs: inserts first while articles are new, else read their state, then write."""
         count = len(entries)
         ours: set[str] = set()
         if self.expect_new:
