@@ -6,8 +6,9 @@ import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parsel import Selector
 
-from arabpress.extract.dom import ASCII_WHITESPACE, fold_whitespace, is_blank
+from arabpress.extract.dom import ASCII_WHITESPACE, css_nodes, fold_whitespace, is_blank
 
 # Spaces of every kind, format characters and letters, as the texts of pages mix them.
 PIECES = [" ", "  ", "\t", "\n", "\r", "\f", "\v", "\xa0", "\u2003", "\u200b", "\u200f", "\ufeff", "a", "ب", ".", "1"]
@@ -24,3 +25,45 @@ def test_fold_whitespace_is_the_regex_and_strip(text: str) -> None:
 @given(texts)
 def test_is_blank_tests_every_character(text: str) -> None:
     assert is_blank(text) == all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
+
+
+# Class attributes as pages write them: several tokens, odd spacing, near misses.
+CLASSES = ["entry-content", "byline", "author", "post-thumbnail", "tags-links", "entry-title", "x", "wp-caption"]
+class_values = st.lists(
+    st.sampled_from([*CLASSES, "entry-contents", "by-line", "AUTHOR", "\t", "\n", "  "]), max_size=4
+).map(" ".join)
+TAGS = ["div", "p", "a", "h1", "figure", "span", "article"]
+
+
+@st.composite
+def documents(draw: st.DrawFn, depth: int = 3) -> str:
+    """Return the markup of a small random tree of classed elements."""
+    children = draw(st.lists(st.tuples(st.sampled_from(TAGS), st.none() | class_values), max_size=4))
+    parts = []
+    for tag, classes in children:
+        attribute = "" if classes is None else f' class="{classes}"'
+        inner = draw(documents(depth - 1)) if depth > 0 else "t"
+        parts.append(f"<{tag}{attribute}>{inner}</{tag}>")
+    return "".join(parts)
+
+
+QUERIES = [
+    "h1.entry-title",
+    ".byline .author a",
+    ".byline a",
+    ".tags-links a",
+    ".entry-content",
+    "figure.post-thumbnail, .post-thumbnail",
+    ".entry-content figure, .entry-content .wp-caption, [itemprop=articleBody] figure",
+    "a[rel~=category]",
+    ".x > a",
+    "div.x.byline p:first-child",
+]
+
+
+@settings(max_examples=300)
+@given(documents(), st.sampled_from(QUERIES))
+def test_css_nodes_match_what_parsel_matches(markup: str, query: str) -> None:
+    selector = Selector(text=f"<html><body>{markup}</body></html>")
+    for scope in [selector, *selector.xpath("//body/*")[:2]]:
+        assert css_nodes(scope, query) == [found.root for found in scope.css(query)]
