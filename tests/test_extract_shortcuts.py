@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from parsel import Selector
 
+from arabpress.extract import microdata, theme
 from arabpress.extract.dom import ASCII_WHITESPACE, css_nodes, fold_whitespace, is_blank
 
 # Spaces of every kind, format characters and letters, as the texts of pages mix them.
@@ -35,15 +36,32 @@ class_values = st.lists(
 TAGS = ["div", "p", "a", "h1", "figure", "span", "article"]
 
 
+# Microdata attributes, as articles and their parts carry them.
+MICRODATA = [
+    ' itemscope itemtype="https://schema.org/NewsArticle"',
+    ' itemscope itemtype="https://schema.org/Person"',
+    ' itemscope itemtype="https://schema.org/BlogPosting"',
+    ' itemprop="name"',
+    ' itemprop="datePublished"',
+    ' itemprop="author" itemscope',
+    ' itemprop="names"',
+]
+
+
 @st.composite
 def documents(draw: st.DrawFn, depth: int = 3) -> str:
-    """Return the markup of a small random tree of classed elements."""
-    children = draw(st.lists(st.tuples(st.sampled_from(TAGS), st.none() | class_values), max_size=4))
+    """Return the markup of a small random tree of elements with classes and microdata."""
+    children = draw(
+        st.lists(
+            st.tuples(st.sampled_from(TAGS), st.none() | class_values, st.sampled_from(["", *MICRODATA])),
+            max_size=4,
+        )
+    )
     parts = []
-    for tag, classes in children:
-        attribute = "" if classes is None else f' class="{classes}"'
+    for tag, classes, item in children:
+        attributes = ("" if classes is None else f' class="{classes}"') + item
         inner = draw(documents(depth - 1)) if depth > 0 else "t"
-        parts.append(f"<{tag}{attribute}>{inner}</{tag}>")
+        parts.append(f"<{tag}{attributes}>{inner}</{tag}>")
     return "".join(parts)
 
 
@@ -67,3 +85,24 @@ def test_css_nodes_match_what_parsel_matches(markup: str, query: str) -> None:
     selector = Selector(text=f"<html><body>{markup}</body></html>")
     for scope in [selector, *selector.xpath("//body/*")[:2]]:
         assert css_nodes(scope, query) == [found.root for found in scope.css(query)]
+
+
+# Each XPath the extraction runs, and the plain form it stands for.
+REWRITTEN_XPATHS = [
+    (
+        '//*[@itemscope][contains(@itemtype, "Article") or contains(@itemtype, "BlogPosting")]',
+        microdata.ARTICLE_SCOPE,
+    ),
+    ("//*[@itemscope][contains(@itemtype, 'Article')]", theme.ARTICLE_ROOTS[1]),
+    ('.//*[@itemprop="name"]', 'descendant::*/@itemprop[. = "name"]/..'),
+    ('.//*[@itemprop="datePublished"]', 'descendant::*/@itemprop[. = "datePublished"]/..'),
+]
+
+
+@settings(max_examples=300)
+@given(documents(), st.sampled_from(REWRITTEN_XPATHS))
+def test_rewritten_xpaths_select_what_the_plain_ones_select(markup: str, pair: tuple[str, str]) -> None:
+    plain, rewritten = pair
+    selector = Selector(text=f"<html><body>{markup}</body></html>")
+    for scope in [selector, *selector.xpath("//body//*")[:3]]:
+        assert scope.xpath(rewritten).getall() == scope.xpath(plain).getall()

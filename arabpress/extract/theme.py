@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Where the article sits, most specific first; the whole document is the last resort.
 ARTICLE_ROOTS = (
     f"//article[{has_class_xpath('type-post')}]",
-    "//*[@itemscope][contains(@itemtype, 'Article')]",
+    "//@itemscope/parent::*[contains(@itemtype, 'Article')]",  # //*[@itemscope][...], from the attributes
     f"//article[{has_class_xpath('amp-article')}]",
     "//article[.//h1]",
     "//main",
