@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import urljoin, urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from parsel import Selector
 
 from arabpress.extract import microdata, theme
-from arabpress.extract.dom import ASCII_WHITESPACE, css_nodes, fold_whitespace, is_blank
+from arabpress.extract.dom import ASCII_WHITESPACE, absolute, css_nodes, fold_whitespace, is_blank
 
 # Spaces of every kind, format characters and letters, as the texts of pages mix them.
 PIECES = [" ", "  ", "\t", "\n", "\r", "\f", "\v", "\xa0", "\u2003", "\u200b", "\u200f", "\ufeff", "a", "ب", ".", "1"]
@@ -106,3 +107,32 @@ def test_rewritten_xpaths_select_what_the_plain_ones_select(markup: str, pair: t
     selector = Selector(text=f"<html><body>{markup}</body></html>")
     for scope in [selector, *selector.xpath("//body//*")[:3]]:
         assert scope.xpath(rewritten).getall() == scope.xpath(plain).getall()
+
+
+def plain_absolute(href: str, base_url: str) -> str | None:
+    """absolute() as urljoin alone computes it, for every link."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:", "whatsapp:")):
+        return None
+    resolved = urljoin(base_url, href)
+    if not resolved.startswith(("http://", "https://")):
+        return None
+    try:
+        port = urlsplit(resolved).port
+    except ValueError:
+        return None
+    return resolved if port != 0 else None
+
+
+LINK_PIECES = [
+    *("http://", "https://", "HTTPS://", "//", "https:", "ftp://", "https:///", "\x01https://"),
+    *("a.example", "b.example:8080", "h:0", "h:99999", "[::1]", "user@h", ""),
+    *("/x", "/../y/./z", "?q=1", "#f", ";p", "/ä", " ", "\t", "\n", "\r", "/"),
+]
+BASES = ["https://a.example/p/q", "http://b.example", "HTTPS://c.example/", "https://a.example/?x#y", "ftp://f/", "x"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=5).map("".join), st.sampled_from(BASES))
+def test_absolute_resolves_as_urljoin(href: str, base_url: str) -> None:
+    assert absolute(href, base_url) == plain_absolute(href, base_url)

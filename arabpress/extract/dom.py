@@ -167,11 +167,33 @@ def first_text(scope: Selector | Element, *queries: str) -> str | None:
     return None
 
 
+# A link that names its host ("https://host/..."): urljoin reads only the scheme of the page's URL
+# for it (characters urlsplit removes, or a host-less "https:///", take the general path).
+LINK_WITH_HOST = re.compile(r"https?://[^/?#\t\r\n][^\t\r\n]*")
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
 def absolute(href: str, base_url: str) -> str | None:
     """Resolve a link against the page's base URL; None for non-web links."""
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:", "whatsapp:")):
         return None
+    if LINK_WITH_HOST.fullmatch(href):
+        scheme = _scheme(base_url)
+        if scheme in WEB_SCHEMES:
+            # The same link on every page of a site (menus, related lists) is resolved once.
+            return _resolved_link(f"{scheme}://", href)
+    return _resolved(base_url, href)
+
+
+@functools.lru_cache(maxsize=64)  # the base URLs of the pages being read
+def _scheme(url: str) -> str:
+    """Return the scheme urljoin reads from *url*."""
+    return urlsplit(url).scheme
+
+
+def _resolved(base_url: str, href: str) -> str | None:
+    """Join *href* to *base_url*; None unless the result is a web URL with a usable port."""
     resolved = urljoin(base_url, href)
     if not resolved.startswith(("http://", "https://")):
         return None
@@ -180,6 +202,9 @@ def absolute(href: str, base_url: str) -> str | None:
     except ValueError:  # an invalid port: no one can follow the link
         return None
     return resolved if port != 0 else None
+
+
+_resolved_link = functools.lru_cache(maxsize=8192)(_resolved)
 
 
 def class_tokens(classes: str | None) -> set[str]:

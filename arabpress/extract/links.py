@@ -6,6 +6,7 @@ parameters removed, first occurrence kept, in page order.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -13,7 +14,15 @@ from lxml import etree
 
 from arabpress.extract.document import base_url
 from arabpress.extract.dom import absolute, has_class_xpath, has_token_xpath, unique
-from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_section_url, strip_tracking, url_key
+from arabpress.urls import (
+    URL_CACHE_SIZE,
+    amp_to_canonical,
+    is_amp_url,
+    is_article_url,
+    is_section_url,
+    strip_tracking,
+    url_key,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -39,6 +48,7 @@ BODY_CONTAINERS = etree.XPath(
 )
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)  # pure, and run on every link of every page
 def normalize_link(url: str) -> str:
     """Return the URL key of *url* without tracking parameters, an AMP copy mapped to its article."""
     clean = strip_tracking(url)
