@@ -95,7 +95,14 @@ def fold_presentation_forms(text: str) -> str:
 def fold_spaces(text: str) -> str:
     """Fold every run of Unicode spaces to one space and trim both ends."""
     # A text with single spaces only is returned as is: a C scan, several times faster than split/join.
-    if "  " not in text and text[:1] != " " and text[-1:] != " " and OTHER_SPACE.search(text) is None:
+    # isprintable() is False for every whitespace character but the space (they are separators or
+    # controls), and faster still than the regex, which only the other texts need.
+    if (
+        "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and (text.isprintable() or OTHER_SPACE.search(text) is None)
+    ):
         return text
     return " ".join(text.split())
 
