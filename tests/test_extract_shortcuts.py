@@ -127,9 +127,12 @@ def plain_absolute(href: str, base_url: str) -> str | None:
 LINK_PIECES = [
     *("http://", "https://", "HTTPS://", "//", "https:", "ftp://", "https:///", "\x01https://"),
     *("a.example", "b.example:8080", "h:0", "h:99999", "[::1]", "user@h", ""),
-    *("/x", "/../y/./z", "?q=1", "#f", ";p", "/ä", " ", "\t", "\n", "\r", "/"),
+    *("/x", "/../y/./z", "?q=1", "#f", ";p", "/ä", " ", "\t", "\n", "\r", "/", "..", "./", "x/"),
 ]
-BASES = ["https://a.example/p/q", "http://b.example", "HTTPS://c.example/", "https://a.example/?x#y", "ftp://f/", "x"]
+BASES = [
+    *("https://a.example/p/q", "http://b.example", "HTTPS://c.example/", "https://a.example/?x#y", "ftp://f/", "x"),
+    *("https://u@d.example:81/p/", "https:///p/q", "https://e.example/a/b/../c?q#f"),
+]
 
 
 @settings(max_examples=1000)

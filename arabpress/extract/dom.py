@@ -168,8 +168,10 @@ def first_text(scope: Selector | Element, *queries: str) -> str | None:
 
 
 # A link that names its host ("https://host/..."): urljoin reads only the scheme of the page's URL
-# for it (characters urlsplit removes, or a host-less "https:///", take the general path).
+# for it; for a path from the root ("/2024/01/02/story/"), only its scheme and host. (Characters
+# urlsplit removes, a host-less "https:///" or a "//host" link take the general path.)
 LINK_WITH_HOST = re.compile(r"https?://[^/?#\t\r\n][^\t\r\n]*")
+LINK_FROM_ROOT = re.compile(r"/[^/\t\r\n][^\t\r\n]*|/")
 WEB_SCHEMES = frozenset({"http", "https"})
 
 
@@ -178,18 +180,20 @@ def absolute(href: str, base_url: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:", "whatsapp:")):
         return None
-    if LINK_WITH_HOST.fullmatch(href):
-        scheme = _scheme(base_url)
+    with_host = LINK_WITH_HOST.fullmatch(href) is not None
+    if with_host or LINK_FROM_ROOT.fullmatch(href):
+        scheme, host = _scheme_and_host(base_url)
         if scheme in WEB_SCHEMES:
             # The same link on every page of a site (menus, related lists) is resolved once.
-            return _resolved_link(f"{scheme}://", href)
+            return _resolved_link(f"{scheme}://" if with_host else f"{scheme}://{host}", href)
     return _resolved(base_url, href)
 
 
 @functools.lru_cache(maxsize=64)  # the base URLs of the pages being read
-def _scheme(url: str) -> str:
-    """Return the scheme urljoin reads from *url*."""
-    return urlsplit(url).scheme
+def _scheme_and_host(url: str) -> tuple[str, str]:
+    """Return the scheme and the host (netloc) urljoin reads from *url*."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
 
 
 def _resolved(base_url: str, href: str) -> str | None:
