@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from parsel import Selector
 
 from arabpress.extract import microdata, theme
-from arabpress.extract.dom import ASCII_WHITESPACE, absolute, css_nodes, fold_whitespace, is_blank
+from arabpress.extract.dom import (
+    ASCII_WHITESPACE,
+    _comparable_table,
+    absolute,
+    comparable,
+    css_nodes,
+    fold_whitespace,
+    is_blank,
+)
 
 # Spaces of every kind, format characters and letters, as the texts of pages mix them.
 PIECES = [" ", "  ", "\t", "\n", "\r", "\f", "\v", "\xa0", "\u2003", "\u200b", "\u200f", "\ufeff", "a", "ب", ".", "1"]
@@ -139,3 +147,9 @@ BASES = [
 @given(st.lists(st.sampled_from(LINK_PIECES), max_size=5).map("".join), st.sampled_from(BASES))
 def test_absolute_resolves_as_urljoin(href: str, base_url: str) -> None:
     assert absolute(href, base_url) == plain_absolute(href, base_url)
+
+
+@settings(max_examples=500)
+@given(st.one_of(texts, st.text(alphabet=st.characters(max_codepoint=127)), st.sampled_from(["Read More:", "أقرأ"])))
+def test_comparable_translates_every_text(text: str) -> None:
+    assert comparable(text) == " ".join(text.translate(_comparable_table()).split()).casefold()

@@ -67,8 +67,12 @@ def _comparable_table() -> dict[int, str | None]:
 
 def comparable(text: str) -> str:
     """Reduce a text to a form for equality checks only (never stored)."""
+    # The table maps no ASCII character (no format character, mark or alef is ASCII), and
+    # isascii() reads a flag: most English texts skip the per-character lookups.
+    if not text.isascii():
+        text = text.translate(_comparable_table())
     # split() and join() fold the same Unicode whitespace as re's \s, several times faster.
-    return " ".join(text.translate(_comparable_table()).split()).casefold()
+    return " ".join(text.split()).casefold()
 
 
 def comparable_opening(text: str, length: int) -> str:

@@ -57,10 +57,16 @@ def normalize_link(url: str) -> str:
 
 def _links(hrefs: Iterable[str], page_url: str, keep: Callable[[str], bool]) -> list[str]:
     """Resolve, normalize and filter hrefs: same host as the page, first occurrence, page order."""
-    host = urlsplit(page_url).netloc.lower()
+    host = _host(page_url)
     resolved = (absolute(href, page_url) for href in hrefs)
     normalized = (normalize_link(url) for url in resolved if url is not None)
-    return unique(url for url in normalized if urlsplit(url).netloc.lower() == host and keep(url))
+    return unique(url for url in normalized if _host(url) == host and keep(url))
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _host(url: str) -> str:
+    """Return the host (netloc) of *url* in lower case."""
+    return urlsplit(url).netloc.lower()
 
 
 def listing_links(selector: Selector, page_url: str) -> list[str]:

@@ -113,9 +113,11 @@ def _site_names(names: tuple[str, ...], hosts: tuple[str, ...]) -> SiteNames:
     )
 
 
-def _inner_separators(title: str) -> list[re.Match[str]]:
+# A title is split at its separators several times over (each end, each segment cut): once is enough.
+@lru_cache(maxsize=256)
+def _inner_separators(title: str) -> tuple[re.Match[str], ...]:
     """Return the separators of *title* that have text on both sides."""
-    return [match for match in SEPARATOR.finditer(title) if match.start() > 0 and match.end() < len(title)]
+    return tuple(match for match in SEPARATOR.finditer(title) if match.start() > 0 and match.end() < len(title))
 
 
 def _last_segment(title: str) -> tuple[str, str] | None:
