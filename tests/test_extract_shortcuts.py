@@ -17,6 +17,9 @@ from arabpress.extract.dom import (
     comparable,
     css_nodes,
     fold_whitespace,
+    has_class_xpath,
+    has_rel_xpath,
+    has_token_xpath,
     is_blank,
 )
 
@@ -54,6 +57,9 @@ MICRODATA = [
     ' itemprop="datePublished"',
     ' itemprop="author" itemscope',
     ' itemprop="names"',
+    ' rel="tag"',
+    ' rel="category  tag"',
+    ' rel="tags"',
 ]
 
 
@@ -105,6 +111,13 @@ REWRITTEN_XPATHS = [
     ("//*[@itemscope][contains(@itemtype, 'Article')]", theme.ARTICLE_ROOTS[1]),
     ('.//*[@itemprop="name"]', 'descendant::*/@itemprop[. = "name"]/..'),
     ('.//*[@itemprop="datePublished"]', 'descendant::*/@itemprop[. = "datePublished"]/..'),
+    (".//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]", f".//*[{has_class_xpath('byline')}]"),
+    (".//*[not(contains(concat(' ', normalize-space(@class), ' '), ' x '))]", f".//*[not({has_class_xpath('x')})]"),
+    (
+        "//@class[contains(concat(' ', normalize-space(.), ' '), ' entry-content ')]/..",
+        f"//@class[{has_token_xpath('entry-content')}]/..",
+    ),
+    (".//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]", f".//a[{has_rel_xpath('tag')}]"),
 ]
 
 

@@ -220,19 +220,21 @@ def class_tokens(classes: str | None) -> set[str]:
     return set((classes or "").split())
 
 
+# Each token test starts with the plain substring test the token match implies: libxml2 then
+# builds the normalized, padded string only for the few values that hold the name at all.
 def has_class_xpath(name: str) -> str:
     """Return an XPath predicate body that tests for one class token."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    return f"(contains(@class, '{name}') and contains(concat(' ', normalize-space(@class), ' '), ' {name} '))"
 
 
 def has_token_xpath(name: str) -> str:
     """Return an XPath predicate body that tests an attribute node (``.``) for one token."""
-    return f"contains(concat(' ', normalize-space(.), ' '), ' {name} ')"
+    return f"(contains(., '{name}') and contains(concat(' ', normalize-space(.), ' '), ' {name} '))"
 
 
 def has_rel_xpath(name: str) -> str:
     """Return an XPath predicate body that tests for one ``rel`` token."""
-    return f"contains(concat(' ', normalize-space(@rel), ' '), ' {name} ')"
+    return f"(contains(@rel, '{name}') and contains(concat(' ', normalize-space(@rel), ' '), ' {name} '))"
 
 
 def once_per_page(function: Callable[[Selector], T]) -> Callable[[Selector], T]:
