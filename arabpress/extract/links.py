@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from arabpress.extract.document import base_url
-from arabpress.extract.dom import absolute, has_class_xpath, has_token_xpath, unique
+from arabpress.extract.dom import absolute, has_class_xpath, has_rel_xpath, has_token_xpath, unique
 from arabpress.urls import (
     URL_CACHE_SIZE,
     amp_to_canonical,
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 # The listing's own area; menus, footers and asides are left to section_links.
 LISTING_AREAS = ("//main", "//*[@id='main']", "//*[@id='content']", "//body")
 PAGINATION = (
-    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-    " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+    f"//link[{has_rel_xpath('next')}]/@href"
+    f" | //a[{has_rel_xpath('next')}]/@href"
     f" | //a[{has_class_xpath('next')}]/@href"
     f" | //*[{has_class_xpath('pagination')} or {has_class_xpath('nav-links')}]//a/@href"
 )
