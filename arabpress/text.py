@@ -206,6 +206,11 @@ def split_paragraphs(body: str) -> list[str]:
     return BLANK_LINE.split(body)
 
 
+def first_paragraph(body: str) -> str:
+    """Return a body's first paragraph (split_paragraphs(body)[0], without splitting the rest)."""
+    return BLANK_LINE.split(body, maxsplit=1)[0]
+
+
 def join_paragraphs(paragraphs: Iterable[str]) -> str:
     """Join paragraphs with one blank line between them."""
     return PARAGRAPH_SEPARATOR.join(paragraphs)
