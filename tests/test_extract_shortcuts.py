@@ -57,6 +57,8 @@ MICRODATA = [
     ' itemprop="datePublished"',
     ' itemprop="author" itemscope',
     ' itemprop="names"',
+    ' itemprop="articleBody"',
+    ' itemprop="articleBody name"',
     ' rel="tag"',
     ' rel="category  tag"',
     ' rel="tags"',
@@ -90,6 +92,8 @@ QUERIES = [
     ".entry-content figure, .entry-content .wp-caption, [itemprop=articleBody] figure",
     "a[rel~=category]",
     ".x > a",
+    "[itemprop=articleBody]",
+    "div[itemprop=name] a, [itemprop=articleBody] > p",
     "div.x.byline p:first-child",
 ]
 

@@ -126,12 +126,16 @@ CLASS_STEP = re.compile(
 # The same test on the class attributes themselves: libxml2 skips the elements without one (the
 # paragraphs of a body), twice as fast; the parents of the matching attributes are the same nodes.
 CLASS_ATTRIBUTE_STEP = r"/@class[contains(., '\1') and contains(concat(' ', normalize-space(.), ' '), ' \1 ')]/.."
+# An attribute's value ([itemprop=articleBody]), the step's only predicate, and its attribute form.
+VALUE_STEP = re.compile(r"\[@([\w-]+) = '([^']*)'\](?=/|$| \|)")
+VALUE_ATTRIBUTE_STEP = r"/@\1[. = '\2']/.."
 
 
 @functools.lru_cache(maxsize=256)
 def css_xpath(query: str) -> etree.XPath:
-    """Compile a CSS query as parsel translates it, class tests moved onto the class attributes."""
-    return etree.XPath(CLASS_STEP.sub(CLASS_ATTRIBUTE_STEP, css2xpath(query)), smart_strings=False)
+    """Compile a CSS query as parsel translates it, class and value tests moved onto the attributes."""
+    xpath = VALUE_STEP.sub(VALUE_ATTRIBUTE_STEP, CLASS_STEP.sub(CLASS_ATTRIBUTE_STEP, css2xpath(query)))
+    return etree.XPath(xpath, smart_strings=False)
 
 
 def css_nodes(scope: Selector | Element, query: str) -> list[Element]:
