@@ -146,12 +146,18 @@ def css_nodes(scope: Selector | Element, query: str) -> list[Element]:
     present = document_classes(root.getroottree().getroot())
     # Each comma-separated branch needs all its classes: a branch lacking one matches nothing,
     # and is left out of the query (each branch tests every element of the scope).
-    branches = [branch for branch in query.split(",") if not set(CSS_CLASS.findall(branch)) - present]
+    branches = [branch for branch, classes in query_branches(query) if classes <= present]
     if not branches:
         return []
     # Elements straight from lxml: no Selector is built for each match.
     found: list[Element] = css_xpath(",".join(branches))(root)
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def query_branches(query: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Return the comma-separated branches of a CSS query, each with the classes it needs."""
+    return tuple((branch, frozenset(CSS_CLASS.findall(branch))) for branch in query.split(","))
 
 
 def css(selector: Selector, query: str) -> SelectorList[Selector]:
