@@ -17,6 +17,8 @@ from lxml import etree
 from parsel import Selector, SelectorList
 from parsel.csstranslator import css2xpath
 
+from arabpress.urls import LINK_CACHE_SIZE
+
 T = TypeVar("T")
 
 # An lxml element (``Selector.root``); lxml ships no type information.
@@ -222,7 +224,7 @@ def _resolved(base_url: str, href: str) -> str | None:
     return resolved if port != 0 else None
 
 
-_resolved_link = functools.lru_cache(maxsize=8192)(_resolved)
+_resolved_link = functools.lru_cache(maxsize=LINK_CACHE_SIZE)(_resolved)
 
 
 def class_tokens(classes: str | None) -> set[str]:

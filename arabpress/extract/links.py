@@ -15,7 +15,7 @@ from lxml import etree
 from arabpress.extract.document import base_url
 from arabpress.extract.dom import absolute, has_class_xpath, has_rel_xpath, has_token_xpath, unique
 from arabpress.urls import (
-    URL_CACHE_SIZE,
+    LINK_CACHE_SIZE,
     amp_to_canonical,
     is_amp_url,
     is_article_url,
@@ -48,7 +48,7 @@ BODY_CONTAINERS = etree.XPath(
 )
 
 
-@lru_cache(maxsize=URL_CACHE_SIZE)  # pure, and run on every link of every page
+@lru_cache(maxsize=LINK_CACHE_SIZE)  # pure, and run on every link of every page
 def normalize_link(url: str) -> str:
     """Return the URL key of *url* without tracking parameters, an AMP copy mapped to its article."""
     clean = strip_tracking(url)
@@ -63,7 +63,7 @@ def _links(hrefs: Iterable[str], page_url: str, keep: Callable[[str], bool]) -> 
     return unique(url for url in normalized if _host(url) == host and keep(url))
 
 
-@lru_cache(maxsize=URL_CACHE_SIZE)
+@lru_cache(maxsize=LINK_CACHE_SIZE)
 def _host(url: str) -> str:
     """Return the host (netloc) of *url* in lower case."""
     return urlsplit(url).netloc.lower()
