@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from arabpress import cli
 from arabpress.local.site import SiteServer
 from arabpress.pipelines.cleaning import TextCleaningPipeline
 from arabpress.pipelines.validation import ValidationPipeline
-from arabpress.reextract import Options, Reextraction, Summary
+from arabpress.reextract import KeyOrdered, Options, Reextraction, Summary
 from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.storage.connection import max_document_size
 from arabpress.storage.pages import PageStore, page_key
@@ -358,3 +360,74 @@ def test_worker_processes_give_what_one_process_gives(database: str, mongo_uri: 
     with client_for(mongo_uri) as client:
         run = client[database]["reextracts"].find_one({})
     assert run is not None and run["status"] == "finished" and run["last_key"] == max(after)
+
+
+def test_a_batch_is_read_by_key_until_its_cursor_answers_then_from_the_cursor_in_key_order(
+    database: str, mongo_uri: str
+) -> None:
+    with client_for(mongo_uri) as client:
+        store = PageStore(client[database])
+        keys = [document["_id"] for document in store.scan({})]
+        assert len(keys) == ARTICLE_COUNT == 7
+        gone = keys[4]
+        store.pages.delete_one({"_id": gone})  # a page removed since the keys were read
+        answered = threading.Event()
+
+        def held() -> Iterator[dict[str, Any]]:
+            """The cursor's pages, once the test lets it answer."""
+            answered.wait(30)
+            yield from store.stream({}, keys[0], keys[-1], 3)
+
+        with ThreadPoolExecutor(1) as opener:
+            cursor = KeyOrdered(held(), opener)
+            read = cursor.reader(store.pages)
+            # Before the cursor answers: by key, the same documents.
+            first = read(keys[:2])
+            assert not cursor.ready()
+            assert list(first) == keys[:2]
+            assert all(first[key] == store.pages.find_one({"_id": key}) for key in keys[:2])
+            answered.set()
+            if cursor.first is not None:
+                cursor.first.result(30)
+            assert cursor.ready()
+            # From the cursor: the pages of the keys asked, passing over those read by key
+            # and those not asked; a page gone is left out.
+            asked = [keys[3], gone, keys[5]]  # keys[2] not asked
+            found = read(asked)
+            assert list(found) == [keys[3], keys[5]]
+            assert all(found[key] == store.pages.find_one({"_id": key}) for key in found)
+            assert read(keys[-1:]) == {keys[-1]: store.pages.find_one({"_id": keys[-1]})}
+            assert read([]) == {}
+
+
+def test_an_unreadable_page_is_refused_in_a_worker_and_the_others_are_re_extracted(
+    database: str, mongo_uri: str, tmp_path: Path
+) -> None:
+    with client_for(mongo_uri) as client:
+        damaged = client[database]["pages"].find_one_and_update({}, {"$set": {"sha256": "0" * 64}})
+    assert damaged is not None
+    env = {**os.environ, "PYTHONPATH": changed_rule(tmp_path)}
+    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
+    command += ["--batch-size", "4", "--workers", "2"]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT - 1} re-extracted" in done.stdout
+    assert f"articles: {ARTICLE_COUNT - 1} changed, 0 unchanged, 0 new" in done.stdout
+    reason = "stored page unreadable: stored bytes do not match their SHA-256"
+    assert f"refused {damaged['article_url']}: {reason}" in done.stdout
+    after = articles_of(mongo_uri, database)
+    assert not after[damaged["article_url"]]["title"].endswith(MARK)
+    assert sum(article["title"].endswith(MARK) for article in after.values()) == ARTICLE_COUNT - 1
+
+
+def test_pages_selected_since_a_day_have_their_articles_read_by_key(
+    database: str, mongo_uri: str, english_titles_marked: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = articles_of(mongo_uri, database)
+    arguments = ["reextract", "--uri", mongo_uri, "--database", database, "--since", "2000-01-01"]
+    assert cli.main([*arguments, "--batch-size", "3"]) == 0
+    out = capsys.readouterr().out
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in out
+    assert f"articles: {ENGLISH_COUNT} changed, {ARABIC_COUNT} unchanged, 0 new" in out
+    after = articles_of(mongo_uri, database)
+    assert {url for url in after if after[url]["version"] == 2} == urls_in(before, "en")
