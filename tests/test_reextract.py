@@ -114,10 +114,13 @@ def urls_in(articles: dict[str, dict[str, Any]], language: str) -> set[str]:
     return found
 
 
-def reextract(uri: str, database: str, *options: str) -> subprocess.CompletedProcess[str]:
-    """Run ``arabpress reextract`` in a child process, off a terminal, like cron."""
+def reextract(
+    uri: str, database: str, *options: str, python_path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``arabpress reextract`` in a child process, off a terminal, like cron (with *python_path*'s rules)."""
     command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", uri, "--database", database, *options]
-    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    env = {**os.environ, "PYTHONPATH": python_path} if python_path else None
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
 
 
 def test_the_crawl_keeps_one_page_per_article_and_no_other(crawled: tuple[str, Path], mongo_uri: str) -> None:
@@ -346,10 +349,8 @@ def test_the_reextract_spider_runs_it_as_a_scrapyd_job_would(database: str, mong
 
 
 def test_worker_processes_give_what_one_process_gives(database: str, mongo_uri: str, tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": changed_rule(tmp_path)}
-    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
-    command += ["--batch-size", "2", "--workers", "2"]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    options = ("--batch-size", "2", "--workers", "2")
+    done = reextract(mongo_uri, database, *options, python_path=changed_rule(tmp_path))
     assert done.returncode == 0, done.stderr
     assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in done.stdout
     assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in done.stdout
@@ -406,10 +407,8 @@ def test_an_unreadable_page_is_refused_in_a_worker_and_the_others_are_re_extract
     with client_for(mongo_uri) as client:
         damaged = client[database]["pages"].find_one_and_update({}, {"$set": {"sha256": "0" * 64}})
     assert damaged is not None
-    env = {**os.environ, "PYTHONPATH": changed_rule(tmp_path)}
-    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
-    command += ["--batch-size", "4", "--workers", "2"]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    options = ("--batch-size", "4", "--workers", "2")
+    done = reextract(mongo_uri, database, *options, python_path=changed_rule(tmp_path))
     assert done.returncode == 0, done.stderr
     assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT - 1} re-extracted" in done.stdout
     assert f"articles: {ARTICLE_COUNT - 1} changed, 0 unchanged, 0 new" in done.stdout
