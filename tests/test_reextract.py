@@ -26,10 +26,10 @@ from arabpress.pipelines.validation import ValidationPipeline
 from arabpress.reextract import KeyOrdered, Options, Reextraction, Summary
 from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.storage.connection import max_document_size
-from arabpress.storage.pages import PageStore, page_key
+from arabpress.storage.pages import PageStore, page_key, selection
 from arabpress.storage.writer import ArticleWriter
 from tests.crawl import PROJECT_ROOT
-from tests.storage_helpers import client_for
+from tests.storage_helpers import client_for, server_is_ferretdb
 from tests.test_mongo_pipeline import ARTICLE_COUNT, EXPECTED, crawl_into
 
 ARTICLES = [page["item"] for page in EXPECTED["pages"] if isinstance(page["item"], dict)]
@@ -430,3 +430,22 @@ def test_pages_selected_since_a_day_have_their_articles_read_by_key(
     assert f"articles: {ENGLISH_COUNT} changed, {ARABIC_COUNT} unchanged, 0 new" in out
     after = articles_of(mongo_uri, database)
     assert {url for url in after if after[url]["version"] == 2} == urls_in(before, "en")
+
+
+def test_the_pages_cursor_walks_the_id_index_on_mongodb_and_reads_the_whole_table_on_ferretdb(
+    database: str, mongo_uri: str
+) -> None:
+    with client_for(mongo_uri) as client:
+        store = PageStore(client[database])
+        keys = [document["_id"] for document in store.scan({})]
+        since = min(document["fetched_at"] for document in store.pages.find())
+        query = selection(since, keys[0][: keys[0].index("/", 8) + 1])
+        cursor = store.stream(query, keys[1], keys[-2], 2)
+        assert [document["_id"] for document in cursor.clone()] == keys[1:-1]
+        plan = json.dumps(cursor.explain()["queryPlanner"], default=str)
+        if server_is_ferretdb(client):
+            # Every document is read and the selection sorted in memory: one cursor per run, not per batch.
+            assert "SCAN" in plan and "USING INDEX" not in plan, plan
+        else:
+            # The _id index in key order, no blocking sort, even with fetched_at indexed.
+            assert "IXSCAN" in plan and "_id_" in plan and '"SORT"' not in plan, plan
