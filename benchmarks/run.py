@@ -148,7 +148,7 @@ def wait_with_rusage(process: subprocess.Popen[bytes], timeout: float) -> tuple[
 
 
 def server_processes() -> dict[str, psutil.Process]:
-    """Return this script's local servers (site, database) by role."""
+    """Return this script's local servers (site, database, Redis) by role."""
     found: dict[str, psutil.Process] = {}
     for child in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
@@ -157,6 +157,8 @@ def server_processes() -> dict[str, psutil.Process]:
                 found["site"] = child
             elif "ferretdb" in command or "mongod" in command:
                 found["db"] = child
+            elif "redis-server" in command:
+                found["redis"] = child
     return found
 
 
@@ -474,6 +476,7 @@ class FrontierRun:
     articles: int
     runs: list[CrawlRun]
     load: tuple[float, float]  # 1-minute load average at the start and at the end
+    busy: float = 0.0  # share of all the machine's cores busy during the run (any process)
     check: str = ""  # the stored (or fetched) articles against the manifest, 2-process runs
     check_ok: bool | None = None
 
@@ -502,6 +505,24 @@ class FrontierRun:
         """Return the CPU milliseconds per page of all processes together, start-up left out."""
         cpu = sum(max(run.cpu - run.startup_cpu, 0.0) for run in self.runs)
         return 1000.0 * cpu / self.pages if self.pages else 0.0
+
+    @property
+    def server_cpu(self) -> dict[str, float]:
+        """Return the CPU seconds the local servers used during the run, by role."""
+        # Each process measured the same servers over its own lifetime; the longest saw it all.
+        return max((run.server_cpu for run in self.runs), key=lambda cpu: sum(cpu.values()), default={})
+
+    @property
+    def ceiling(self) -> float:
+        """Return the most that more processes could multiply the pages/min by on this machine's cores.
+
+        The crawl processes and the local servers used this many CPU seconds in this many
+        wall seconds; with every core busy at the same CPU per page, the rate can grow by
+        cores x wall / CPU seconds, and no more.
+        """
+        wall = max((run.wall for run in self.runs), default=0.0)
+        used = sum(run.cpu for run in self.runs) + sum(self.server_cpu.values())
+        return (psutil.cpu_count() or 1) * wall / used if used else 0.0
 
 
 def frontier_settings(
@@ -555,6 +576,7 @@ def run_frontier(
     workdir = out / f"{name}-redis-{processes}-{articles}"
     spider, settings, env = frontier_settings(name, processes, workdir, database, uri, kind, redis_url)
     load_before = os.getloadavg()[0]
+    times_before = psutil.cpu_times()
     started = [
         start_crawl(
             f"{name}-redis-{processes}", spider, origin, workdir / f"process-{number}", articles=articles,
@@ -571,11 +593,19 @@ def run_frontier(
         raise
     for run in runs:
         run.startup_cpu = startup
-    result = FrontierRun(name, processes, articles, runs, (load_before, os.getloadavg()[0]))
+    busy = busy_share(times_before, psutil.cpu_times())
+    result = FrontierRun(name, processes, articles, runs, (load_before, os.getloadavg()[0]), busy)
     if name == "full":
         result.check, result.check_ok = manifest_check(uri, database, site, result.items)
         drop_database(uri, database)
     return result
+
+
+def busy_share(before: Any, after: Any) -> float:
+    """Return the share of CPU time that was not idle between two ``psutil.cpu_times()``."""
+    idle = (after.idle - before.idle) + (getattr(after, "iowait", 0.0) - getattr(before, "iowait", 0.0))
+    total = sum(after) - sum(before)
+    return 1.0 - idle / total if total > 0 else 0.0
 
 
 def frontier_crawls(
@@ -608,8 +638,15 @@ def describe_frontier(result: FrontierRun) -> str:
     return (
         f"{result.pages} pages, {result.items} items in {result.elapsed:.1f} s: {result.pages_per_minute:,.0f} "
         f"pages/min, {result.cpu_per_page_ms:.2f} ms CPU/page, peak RSS {rss} MB (exit {codes}; load "
-        f"{result.load[0]:.1f} -> {result.load[1]:.1f}){'; ' + result.check if result.check else ''}"
+        f"{result.load[0]:.1f} -> {result.load[1]:.1f}; cores busy {result.busy:.0%}; servers "
+        f"{servers_line(result.server_cpu)}; ceiling x{result.ceiling:.2f})"
+        f"{'; ' + result.check if result.check else ''}"
     )
+
+
+def servers_line(cpu: dict[str, float]) -> str:
+    """Return the local servers' CPU seconds as "db 7.6 / redis 0.4 / site 0.9"."""
+    return " / ".join(f"{role} {seconds:.1f}" for role, seconds in sorted(cpu.items())) or "-"
 
 
 # --- d: MongoDB writes ----------------------------------------------------------------------
@@ -902,13 +939,15 @@ def frontier_table(report: Report) -> str:
             f"{result.pages:,}", f"{result.items:,}", f"{result.elapsed:.0f}", f"{result.pages_per_minute:,.0f}",
             scaling(report, result), share, f"{result.cpu_per_page_ms:.2f}",
             " / ".join(f"{run.peak_rss_mb:.0f}" for run in result.runs),
-            f"{result.load[0]:.1f} -> {result.load[1]:.1f}",
+            f"{result.load[0]:.1f} -> {result.load[1]:.1f}", f"{result.busy:.0%}", servers_line(result.server_cpu),
+            f"x{result.ceiling:.2f}" if result.processes == 1 else "-",
             {True: "yes: ", False: "**NO**: ", None: ""}[result.check_ok] + (result.check or "-"),
             ",".join(str(run.returncode) for run in result.runs),
         ])  # fmt: skip
     header = [
         "articles", "crawl", "pages", "items", "seconds", "pages/min", "x 1 process", "of bare (same processes)",
-        "CPU ms/page", "peak RSS MB per process", "load (1 min) start -> end", "each article once", "exit",
+        "CPU ms/page", "peak RSS MB per process", "load (1 min) start -> end", "cores busy", "servers CPU s",
+        "ceiling on this machine", "each article once", "exit",
     ]  # fmt: skip
     return table(header, rows)
 
@@ -962,14 +1001,19 @@ def targets(report: Report) -> list[tuple[str, bool | None, str]]:
                        f"{run.peak_rss_mb:.0f} MB at {sizes[-1]:,} articles"))  # fmt: skip
     checks += storage_targets(report)
     for articles in sorted({result.articles for result in report.frontier}):
-        full, bare = scaling_factor(report, "full", 2, articles), scaling_factor(report, "bare", 2, articles)
-        if full is not None:
+        full_factor = scaling_factor(report, "full", 2, articles)
+        bare_factor = scaling_factor(report, "bare", 2, articles)
+        if full_factor is not None:
+            single = frontier_run(report, "full", 1, articles)
+            ceiling = f" (this machine's ceiling: x{single.ceiling:.2f})" if single else ""
+            figure = f"x{full_factor:.2f} at {articles:,} articles{ceiling}"
             checks.append((f"full chain, 2 processes on Redis >= {TARGET_FRONTIER_SCALING}x 1 process",
-                           full >= TARGET_FRONTIER_SCALING, f"x{full:.2f} at {articles:,} articles"))  # fmt: skip
-        if full is not None and bare:
+                           full_factor >= TARGET_FRONTIER_SCALING, figure))  # fmt: skip
+        if full_factor is not None and bare_factor:
+            share = full_factor / bare_factor
+            figure = f"{share:.0%} (x{full_factor:.2f} / x{bare_factor:.2f}) at {articles:,} articles"
             checks.append((f"full chain's 2-process scaling >= {TARGET_SCALING_SHARE:.0%} of bare Scrapy's",
-                           full / bare >= TARGET_SCALING_SHARE,
-                           f"{full / bare:.0%} (x{full:.2f} / x{bare:.2f}) at {articles:,} articles"))  # fmt: skip
+                           share >= TARGET_SCALING_SHARE, figure))  # fmt: skip
         full_one, bare_one = frontier_run(report, "full", 1, articles), frontier_run(report, "bare", 1, articles)
         if full_one and bare_one and bare_one.pages_per_minute:
             share = full_one.pages_per_minute / bare_one.pages_per_minute
@@ -1053,7 +1097,11 @@ def render(report: Report, started: datetime, seconds: float, command: str) -> s
                 "Redis frontier (`ARABPRESS_REDIS_ENABLED`, one crawl id). pages/min: all processes' pages over the "
                 "longest process's elapsed time; CPU ms/page: all processes' CPU, less each one's start-up, over all "
                 "pages. x 1 process is the scaling factor. The site server, the database, Redis and every other job "
-                "on the machine share its cores: the load average at each run's start and end says how busy it was.",
+                "on the machine share its cores: the load average at each run's start and end, and the share of "
+                "all cores busy during the run (any process), say how busy it was; servers CPU s is what the "
+                "database, Redis and the site server used. The ceiling of a 1-process row is the most N processes "
+                "could give on these cores at the same CPU per page: cores x wall seconds / CPU seconds the "
+                "crawl and the servers used.",
                 "",
             ]
             if report.frontier
