@@ -63,6 +63,7 @@ INSERTED = "inserted"  # no article of its key is stored
 CHANGED = "changed"
 UNCHANGED = "unchanged"
 ELSEWHERE = "elsewhere"  # its article has another key now: compared with that key's article
+DIFFERS = "differs"  # another record_hash than the stored article's: compared field by field
 
 # Batches handed to worker processes beyond the one being written, so that they never wait
 # for this process to read or write.
@@ -177,18 +178,32 @@ def as_stored(article: Mapping[str, Any]) -> bool:
 
 
 @dataclass(frozen=True)
+class Stamp:
+    """What tells a stored article unchanged without its fields: its record_hash, and whether it needs no write."""
+
+    record_hash: str | None
+    as_stored: bool
+
+    @classmethod
+    def of(cls, article: Mapping[str, Any] | None) -> Stamp | None:
+        """Return the stamp of a stored *article*, None when there is none."""
+        return None if article is None else cls(article.get("record_hash"), as_stored(article))
+
+
+@dataclass(frozen=True)
 class Task:
-    """One page for extraction: its stored document (without its bytes), its stored bytes and its stored article."""
+    """One page for extraction: its stored document (without its bytes), its stored bytes, its article's stamp."""
 
     page: dict[str, Any]
     compressed: bytes
-    old: dict[str, Any] | None
+    stored: Stamp | None
 
 
 @dataclass(frozen=True)
 class Result:
     """What one page gave (an outcome above), with the article document to write when there is one."""
 
+    key: str  # the page's
     url: str
     outcome: str
     reason: str = ""
@@ -196,18 +211,23 @@ class Result:
     changes: tuple[tuple[str, str, str], ...] = ()
 
 
-def judge(old: Mapping[str, Any] | None, document: dict[str, Any]) -> Result:
+def unchanged(key: str, document: dict[str, Any], stored: Stamp) -> Result:
+    """Return *document* as the same fields as stored: written only to stamp a copy of older rules (or unhashed)."""
+    return Result(key, str(document["url"]), UNCHANGED, document=None if stored.as_stored else document)
+
+
+def judge(key: str, old: Mapping[str, Any] | None, document: dict[str, Any]) -> Result:
     """Return what the article *document* is against the *old* stored one, and whether it is written."""
-    url = str(document["url"])
     if old is None:
-        return Result(url, INSERTED, document=document)
+        return Result(key, str(document["url"]), INSERTED, document=document)
+    stored = Stamp(old.get("record_hash"), as_stored(old))
     # The same hash means the same fields (the writer's test); only another hash is compared field by field.
-    if old.get("record_hash") != record_hash(document):
-        changes = differences(old, document)
-        if changes:
-            return Result(url, CHANGED, document=document, changes=changes)
-    # The same fields: written only to stamp a stored copy of older rules (or without its hash).
-    return Result(url, UNCHANGED, document=None if as_stored(old) else document)
+    if stored.record_hash == record_hash(document):
+        return unchanged(key, document, stored)
+    changes = differences(old, document)
+    if changes:
+        return Result(key, str(document["url"]), CHANGED, document=document, changes=changes)
+    return unchanged(key, document, stored)
 
 
 # --- extraction, in this process or in worker processes ---------------------------
@@ -258,17 +278,24 @@ def extract_page(page: Page) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def settle(task: Task) -> Result:
-    """Decompress, extract and judge one page."""
+    """Decompress and extract one page, and tell its article new, unchanged or to be compared."""
+    key = str(task.page["_id"])
     try:
         page = page_of(task.page, unpack(task.page, task.compressed))
     except PageError as error:
-        return Result(str(task.page.get("article_url")), UNREADABLE, f"stored page unreadable: {error}")
+        return Result(key, str(task.page.get("article_url")), UNREADABLE, f"stored page unreadable: {error}")
     document, reason = extract_page(page)
     if document is None:
-        return Result(page.article_url, REFUSED, str(reason))
-    if page_key(str(document["url"])) != page.key:
-        return Result(str(document["url"]), ELSEWHERE, document=document)
-    return judge(task.old, document)
+        return Result(key, page.article_url, REFUSED, str(reason))
+    url = str(document["url"])
+    if page_key(url) != key:
+        return Result(key, url, ELSEWHERE, document=document)
+    if task.stored is None:
+        return Result(key, url, INSERTED, document=document)
+    if task.stored.record_hash == record_hash(document):
+        return unchanged(key, document, task.stored)
+    # The fields of the stored article stay with the parent, which compares them.
+    return Result(key, url, DIFFERS, document=document)
 
 
 def settle_all(tasks: Sequence[Task]) -> list[Result]:
@@ -343,10 +370,11 @@ def by_key(collection: Collection[dict[str, Any]], keys: Sequence[str]) -> dict[
 
 @dataclass
 class Batch:
-    """A batch of keys, its pages skipped by version, and its parts being extracted."""
+    """A batch of keys, its pages skipped by version, their stored articles, and its parts being extracted."""
 
     keys: Sequence[str]
     skipped: int
+    olds: dict[str, dict[str, Any]]
     parts: list[Future[list[Result]]]
 
 
@@ -502,9 +530,9 @@ class Reextraction:
                 skipped += 1
                 continue
             page = {name: value for name, value in document.items() if name != "body"}
-            tasks.append(Task(page, self.store.stored_bytes(document), old))
+            tasks.append(Task(page, self.store.stored_bytes(document), Stamp.of(old)))
         parts = parts_of(tasks, self.options.workers)
-        return Batch(keys, skipped, [executor.submit(settle_all, part) for part in parts])
+        return Batch(keys, skipped, olds, [executor.submit(settle_all, part) for part in parts])
 
     def _done(self, batch: Batch, progress: Callable[[int], None]) -> None:
         """Count and write one extracted batch, then record it as done."""
@@ -513,7 +541,7 @@ class Reextraction:
         now = datetime.now(UTC)
         for part in batch.parts:
             for result in part.result():
-                document = self._count(result)
+                document = self._count(result, batch.olds)
                 if document is not None:
                     entries.append(Entry(document, self.run_id, now, from_archive=True))
         if not self.options.dry_run:
@@ -522,8 +550,8 @@ class Reextraction:
             self._checkpoint(batch.keys[-1], STATUS_RUNNING)
         progress(len(batch.keys))
 
-    def _count(self, result: Result) -> dict[str, Any] | None:
-        """Count what *result* is in the summary; return the document to write, if any."""
+    def _count(self, result: Result, olds: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
+        """Count what *result* is in the summary (*olds*: its batch's stored articles); return what to write."""
         if result.outcome == UNREADABLE:
             self.summary.refuse(result.url, result.reason)
             return None
@@ -531,9 +559,10 @@ class Reextraction:
         if result.outcome == REFUSED:
             self.summary.refuse(result.url, result.reason)
             return None
-        if result.outcome == ELSEWHERE:
+        if result.outcome in (ELSEWHERE, DIFFERS):
             assert result.document is not None
-            result = judge(stored_article(self.articles, result.url), result.document)
+            old = stored_article(self.articles, result.url) if result.outcome == ELSEWHERE else olds[result.key]
+            result = judge(result.key, old, result.document)
         if result.outcome == INSERTED:
             self.summary.inserted += 1
         elif result.outcome == CHANGED:
