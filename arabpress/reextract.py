@@ -68,6 +68,8 @@ DIFFERS = "differs"  # another record_hash than the stored article's: compared f
 # Batches handed to worker processes beyond the one being written, so that they never wait
 # for this process to read or write.
 BATCHES_AHEAD = 2
+# Parts of a batch per worker process, each handed over as soon as it is read.
+PARTS_PER_WORKER = 2
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -383,10 +385,10 @@ def stored_article(articles: Collection[dict[str, Any]], url: str) -> dict[str, 
     return articles.find_one({"_id": page_key(url)})
 
 
-def parts_of(tasks: Sequence[Task], count: int) -> list[Sequence[Task]]:
-    """Return *tasks* in at most *count* runs of consecutive tasks of nearly equal length."""
-    size = max(1, -(-len(tasks) // max(1, count)))
-    return [tasks[start : start + size] for start in range(0, len(tasks), size)]
+def parts_of(keys: Sequence[str], count: int) -> list[Sequence[str]]:
+    """Return *keys* in at most *count* runs of consecutive keys of nearly equal length."""
+    size = max(1, -(-len(keys) // max(1, count)))
+    return [keys[start : start + size] for start in range(0, len(keys), size)]
 
 
 class Reextraction:
@@ -518,21 +520,30 @@ class Reextraction:
         articles: Reader,
         executor: Executor,
     ) -> Batch:
-        """Read one batch of pages and their stored articles, and hand them to extraction."""
-        found = pages(keys)
+        """Read one batch of pages and their stored articles part by part, handing each part to extraction."""
+        batch = Batch(keys, 0, {}, [])
+        # A part is handed over as soon as it is read, so that the workers start early.
+        count = self.options.workers * PARTS_PER_WORKER if self.options.workers > 1 else 1
+        for part in parts_of(keys, count):
+            tasks = self._tasks(pages(part), articles, batch)
+            if tasks:
+                batch.parts.append(executor.submit(settle_all, tasks))
+        return batch
+
+    def _tasks(self, found: Mapping[str, dict[str, Any]], articles: Reader, batch: Batch) -> list[Task]:
+        """Return the tasks of the pages *found*, reading their stored articles into *batch*; skip by version."""
         olds = articles(list(found))
+        batch.olds.update(olds)
         limit = self.options.older_than_version
         tasks: list[Task] = []
-        skipped = 0
         for key, document in found.items():
             old = olds.get(key)
             if limit is not None and old is not None and (old.get("extractor_version") or 0) >= limit:
-                skipped += 1
+                batch.skipped += 1
                 continue
             page = {name: value for name, value in document.items() if name != "body"}
             tasks.append(Task(page, self.store.stored_bytes(document), Stamp.of(old)))
-        parts = parts_of(tasks, self.options.workers)
-        return Batch(keys, skipped, olds, [executor.submit(settle_all, part) for part in parts])
+        return tasks
 
     def _done(self, batch: Batch, progress: Callable[[int], None]) -> None:
         """Count and write one extracted batch, then record it as done."""
