@@ -449,3 +449,32 @@ def test_the_pages_cursor_walks_the_id_index_on_mongodb_and_reads_the_whole_tabl
         else:
             # The _id index in key order, no blocking sort, even with fetched_at indexed.
             assert "IXSCAN" in plan and "_id_" in plan and '"SORT"' not in plan, plan
+
+
+def test_an_article_whose_url_changed_is_compared_with_the_article_of_its_new_key(
+    database: str, mongo_uri: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = articles_of(mongo_uri, database)
+    moved, kept = sorted(urls_in(before, "ar"))[:2]
+    original = ValidationPipeline.process_item
+
+    def move(self: Any, item: Any) -> Any:
+        """The changed rule: one article's canonical URL is now another stored article's."""
+        item = original(self, item)
+        if ItemAdapter(item)["url"] == moved:
+            ItemAdapter(item)["url"] = kept
+        return item
+
+    monkeypatch.setattr(ValidationPipeline, "process_item", move)
+    assert cli.main(["reextract", "--uri", mongo_uri, "--database", database]) == 0
+    out = capsys.readouterr().out
+    # The moved page (first in key order) is compared with the article stored under its new
+    # key, which it changes; the page of that key then repeats the URL and is refused.
+    assert moved < kept
+    assert f"articles: 1 changed, {ARTICLE_COUNT - 2} unchanged, 0 new" in out and "1 refused" in out
+    assert f"refused {kept}: dropped: already processed in this crawl: {kept}" in out
+    changed_fields = next(line for line in out.splitlines() if line.startswith("changed fields: "))
+    assert "title 1" in changed_fields and "url" not in changed_fields  # not against its old key's article
+    after = articles_of(mongo_uri, database)
+    assert after[kept]["version"] == before[kept]["version"] + 1 and after[kept]["title"] == before[moved]["title"]
+    assert after[moved] == before[moved]
