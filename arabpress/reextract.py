@@ -19,6 +19,7 @@ process reads the next batches and writes the previous one.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
@@ -410,6 +411,8 @@ class Reextraction:
         self.stop_requested = False
         # Settings of the pipelines' own crawler (the log settings of a crawl process).
         self.settings_overrides: dict[str, Any] = {}
+        # How worker processes start (a multiprocessing start method; None: the platform's).
+        self.process_start: str | None = None
         self.run_id = ""
         self.resumed = False  # an unfinished run with the same options is going on
         self.resumed_from: str | None = None  # the last key it had done
@@ -463,7 +466,10 @@ class Reextraction:
         executor: Executor
         if self.options.workers > 1:
             executor = ProcessPoolExecutor(
-                self.options.workers, initializer=_worker_start, initargs=(self.settings_overrides,)
+                self.options.workers,
+                mp_context=multiprocessing.get_context(self.process_start),
+                initializer=_worker_start,
+                initargs=(self.settings_overrides,),
             )
             ahead = BATCHES_AHEAD
         else:

@@ -325,7 +325,8 @@ def test_the_reextract_spider_runs_it_as_a_scrapyd_job_would(database: str, mong
         "MONGO_URI": mongo_uri,
         "MONGO_DATABASE": database,
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", "batch_size=3", "--logfile", str(log)]
+    command = [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", "batch_size=3", "-a", "workers=2"]
+    command += ["--logfile", str(log)]
     done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
     text = log.read_text(encoding="utf-8")
     assert done.returncode == 0, text[-3000:]
