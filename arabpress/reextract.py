@@ -8,22 +8,29 @@ item pipeline (arabpress.offline), then through the crawl's writer
 Pages are taken in key order, in batches; after each batch is written, the run's document in
 the reextracts collection records the last key done and the counts so far. A run stopped
 (Ctrl-C, SIGTERM, a lost server) is resumed by the same command with the same options: it
-starts after that key, so no page is done twice and none is skipped. Extraction runs in
-``workers`` processes when more than one is asked.
+starts after that key, so no page is done twice and none is skipped.
+
+The pages and the stored articles are read as two cursors in key order, a batch a round
+trip, rather than one lookup per page. Extraction runs in ``workers`` processes when more
+than one is asked; they get each page's stored (compressed) bytes and its stored article,
+decompress, extract and compare, and send back only what is to be written, while this
+process reads the next batches and writes the previous one.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import bson
 from pymongo.collection import Collection
@@ -36,9 +43,9 @@ from arabpress.console import Progress
 from arabpress.offline import build_pipelines, extract_response, make_crawler, offline_settings
 from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.storage.connection import Client, describe_error, max_document_size
-from arabpress.storage.documents import article_document, article_fields
+from arabpress.storage.documents import article_document, article_fields, record_hash
 from arabpress.storage.indexes import ensure_article_indexes
-from arabpress.storage.pages import Page, PageError, PageStore, page_key, selection
+from arabpress.storage.pages import Page, PageError, PageStore, key_range, page_key, page_of, selection, unpack
 from arabpress.storage.writer import ArticleWriter, Entry
 
 # Example diffs kept for the summary, and the length each side is shortened to.
@@ -49,6 +56,26 @@ REFUSALS_KEPT = 200
 
 STATUS_RUNNING = "running"
 STATUS_FINISHED = "finished"
+
+# What became of a page (Result.outcome).
+UNREADABLE = "unreadable"  # its stored bytes cannot be read back
+REFUSED = "refused"  # it yields no article now
+INSERTED = "inserted"  # no article of its key is stored
+CHANGED = "changed"
+UNCHANGED = "unchanged"
+ELSEWHERE = "elsewhere"  # its article has another key now: compared with that key's article
+DIFFERS = "differs"  # another record_hash than the stored article's: compared field by field
+
+# Batches handed to worker processes beyond the one being written, so that they never wait
+# for this process to read or write.
+BATCHES_AHEAD = 2
+# Parts of a batch per worker process, each handed over as soon as it is read.
+PARTS_PER_WORKER = 2
+
+P = ParamSpec("P")
+T = TypeVar("T")
+# Reads the stored documents of a batch's keys, by key.
+Reader = Callable[[Sequence[str]], dict[str, dict[str, Any]]]
 
 
 class ReextractError(Exception):
@@ -99,15 +126,12 @@ class Summary:
         if len(self.refused) < REFUSALS_KEPT:
             self.refused.append({"url": url, "reason": reason})
 
-    def note_changes(self, url: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-        """Count each field that differs between *old* and *new*, keeping a few examples."""
-        for name in sorted(set(old) | set(new)):
-            if old.get(name) != new.get(name):
-                self.field_changes[name] = self.field_changes.get(name, 0) + 1
-                if len(self.examples) < EXAMPLES:
-                    self.examples.append(
-                        {"url": url, "field": name, "old": shorten(old.get(name)), "new": shorten(new.get(name))}
-                    )
+    def note_changes(self, url: str, changes: Iterable[tuple[str, str, str]]) -> None:
+        """Count each changed field of *changes* (name, old, new shortened), keeping a few examples."""
+        for name, old, new in changes:
+            self.field_changes[name] = self.field_changes.get(name, 0) + 1
+            if len(self.examples) < EXAMPLES:
+                self.examples.append({"url": url, "field": name, "old": old, "new": new})
 
     def to_document(self) -> dict[str, Any]:
         """Return the summary as stored in the run's document."""
@@ -139,6 +163,74 @@ def comparable(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 CODEC_OPTIONS: Any = bson.CodecOptions(tz_aware=True, tzinfo=UTC)
+
+
+def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """Return each article field that differs between the documents *old* and *new*: (name, old, new) shortened."""
+    before, after = comparable(old), comparable(new)
+    return tuple(
+        (name, shorten(before.get(name)), shorten(after.get(name)))
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    )
+
+
+def as_stored(article: Mapping[str, Any]) -> bool:
+    """Return True when a stored article needs no write for the same fields: hashed, and by these rules."""
+    return "record_hash" in article and (article.get("extractor_version") or 0) >= EXTRACTOR_VERSION
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What tells a stored article unchanged without its fields: its record_hash, and whether it needs no write."""
+
+    record_hash: str | None
+    as_stored: bool
+
+    @classmethod
+    def of(cls, article: Mapping[str, Any] | None) -> Stamp | None:
+        """Return the stamp of a stored *article*, None when there is none."""
+        return None if article is None else cls(article.get("record_hash"), as_stored(article))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One page for extraction: its stored document (without its bytes), its stored bytes, its article's stamp."""
+
+    page: dict[str, Any]
+    compressed: bytes
+    stored: Stamp | None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one page gave (an outcome above), with the article document to write when there is one."""
+
+    key: str  # the page's
+    url: str
+    outcome: str
+    reason: str = ""
+    document: dict[str, Any] | None = None
+    changes: tuple[tuple[str, str, str], ...] = ()
+
+
+def unchanged(key: str, document: dict[str, Any], stored: Stamp) -> Result:
+    """Return *document* as the same fields as stored: written only to stamp a copy of older rules (or unhashed)."""
+    return Result(key, str(document["url"]), UNCHANGED, document=None if stored.as_stored else document)
+
+
+def judge(key: str, old: Mapping[str, Any] | None, document: dict[str, Any]) -> Result:
+    """Return what the article *document* is against the *old* stored one, and whether it is written."""
+    if old is None:
+        return Result(key, str(document["url"]), INSERTED, document=document)
+    stored = Stamp(old.get("record_hash"), as_stored(old))
+    # The same hash means the same fields (the writer's test); only another hash is compared field by field.
+    if stored.record_hash == record_hash(document):
+        return unchanged(key, document, stored)
+    changes = differences(old, document)
+    if changes:
+        return Result(key, str(document["url"]), CHANGED, document=document, changes=changes)
+    return unchanged(key, document, stored)
 
 
 # --- extraction, in this process or in worker processes ---------------------------
@@ -188,6 +280,32 @@ def extract_page(page: Page) -> tuple[dict[str, Any] | None, str | None]:
     return article_document(outcome.item), None
 
 
+def settle(task: Task) -> Result:
+    """Decompress and extract one page, and tell its article new, unchanged or to be compared."""
+    key = str(task.page["_id"])
+    try:
+        page = page_of(task.page, unpack(task.page, task.compressed))
+    except PageError as error:
+        return Result(key, str(task.page.get("article_url")), UNREADABLE, f"stored page unreadable: {error}")
+    document, reason = extract_page(page)
+    if document is None:
+        return Result(key, page.article_url, REFUSED, str(reason))
+    url = str(document["url"])
+    if page_key(url) != key:
+        return Result(key, url, ELSEWHERE, document=document)
+    if task.stored is None:
+        return Result(key, url, INSERTED, document=document)
+    if task.stored.record_hash == record_hash(document):
+        return unchanged(key, document, task.stored)
+    # The fields of the stored article stay with the parent, which compares them.
+    return Result(key, url, DIFFERS, document=document)
+
+
+def settle_all(tasks: Sequence[Task]) -> list[Result]:
+    """Settle each of *tasks*, in order (one call per part of a batch)."""
+    return [settle(task) for task in tasks]
+
+
 class InlineExecutor(Executor):
     """An executor that runs each call at once, in this process, with pipelines of its own.
 
@@ -198,32 +316,80 @@ class InlineExecutor(Executor):
         global _pipelines  # the pipelines of this process
         _pipelines = new_pipelines(overrides)
 
-    def map(self, fn: Callable[..., Any], *iterables: Any, timeout: float | None = None, chunksize: int = 1) -> Any:
-        """Return the results of *fn* over *iterables*, computed now."""
-        return iter([fn(*arguments) for arguments in zip(*iterables, strict=True)])
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Return a future of *fn* called now."""
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:  # the caller gets it from the future, as from a process
+            future.set_exception(error)
+        return future
 
 
 # --- the run -------------------------------------------------------------------------
 
 
+class KeyOrdered:
+    """The documents of a cursor in key order, taken batch by batch for keys in the same order.
+
+    The cursor's first answer is awaited in a thread of *opener*: FerretDB sorts the whole
+    selection before it answers, and work can go on meanwhile.
+    """
+
+    def __init__(self, documents: Iterable[dict[str, Any]], opener: Executor) -> None:
+        self.documents = iter(documents)
+        self.head: dict[str, Any] | None = None
+        self.first: Future[dict[str, Any] | None] | None = opener.submit(lambda: next(self.documents, None))
+
+    def ready(self) -> bool:
+        """Return True once the cursor's first answer is in."""
+        return self.first is None or self.first.done()
+
+    def take(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Return the documents of *keys* by key, passing over any between them; keys come in order."""
+        if self.first is not None:
+            self.head = self.first.result()
+            self.first = None
+        found: dict[str, dict[str, Any]] = {}
+        for key in keys:
+            # Keys are strings, in the servers' binary (UTF-8) order, which is Python's.
+            while self.head is not None and self.head["_id"] < key:
+                self.head = next(self.documents, None)
+            if self.head is not None and self.head["_id"] == key:
+                found[key] = self.head
+                self.head = next(self.documents, None)
+        return found
+
+    def reader(self, collection: Collection[dict[str, Any]]) -> Reader:
+        """Return a reader of a batch's documents: this cursor's, or *collection*'s by key before it answers."""
+        return lambda keys: self.take(keys) if self.ready() else by_key(collection, keys)
+
+
+def by_key(collection: Collection[dict[str, Any]], keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Return the documents of *collection* among *keys*, by key: one ``{_id: key}`` lookup each."""
+    found = {key: collection.find_one({"_id": key}) for key in keys}
+    return {key: document for key, document in found.items() if document is not None}
+
+
 @dataclass
 class Batch:
-    """A batch of keys, the pages read for them, their stored articles and their extraction under way."""
+    """A batch of keys, its pages skipped by version, their stored articles, and its parts being extracted."""
 
     keys: Sequence[str]
-    pages: list[Page]
-    olds: dict[str, dict[str, Any] | None]
-    results: Iterator[tuple[dict[str, Any] | None, str | None]]
-
-
-def as_stored(article: Mapping[str, Any]) -> bool:
-    """Return True when a stored article needs no write for the same fields: hashed, and by these rules."""
-    return "record_hash" in article and (article.get("extractor_version") or 0) >= EXTRACTOR_VERSION
+    skipped: int
+    olds: dict[str, dict[str, Any]]
+    parts: list[Future[list[Result]]]
 
 
 def stored_article(articles: Collection[dict[str, Any]], url: str) -> dict[str, Any] | None:
     """Return the stored article whose canonical URL is *url* (one ``{_id: key}`` lookup)."""
     return articles.find_one({"_id": page_key(url)})
+
+
+def parts_of(keys: Sequence[str], count: int) -> list[Sequence[str]]:
+    """Return *keys* in at most *count* runs of consecutive keys of nearly equal length."""
+    size = max(1, -(-len(keys) // max(1, count)))
+    return [keys[start : start + size] for start in range(0, len(keys), size)]
 
 
 class Reextraction:
@@ -245,6 +411,8 @@ class Reextraction:
         self.stop_requested = False
         # Settings of the pipelines' own crawler (the log settings of a crawl process).
         self.settings_overrides: dict[str, Any] = {}
+        # How worker processes start (a multiprocessing start method; None: the platform's).
+        self.process_start: str | None = None
         self.run_id = ""
         self.resumed = False  # an unfinished run with the same options is going on
         self.resumed_from: str | None = None  # the last key it had done
@@ -290,90 +458,136 @@ class Reextraction:
     def run(self, keys: Sequence[str], progress: Callable[[int], None] = lambda done: None) -> bool:
         """Re-extract *keys* batch by batch; return False when stopped before the end.
 
-        With worker processes, the next batch is read and handed to them before the one they
-        have done is compared and written, so reading and writing overlap extraction.
+        With worker processes, BATCHES_AHEAD more batches are read and handed to them before
+        the one they have done is written, so reading and writing overlap extraction; a stop
+        still writes every batch handed over.
         """
         batch_size = max(1, self.options.batch_size)
         executor: Executor
         if self.options.workers > 1:
             executor = ProcessPoolExecutor(
-                self.options.workers, initializer=_worker_start, initargs=(self.settings_overrides,)
+                self.options.workers,
+                mp_context=multiprocessing.get_context(self.process_start),
+                initializer=_worker_start,
+                initargs=(self.settings_overrides,),
             )
+            ahead = BATCHES_AHEAD
         else:
             executor = InlineExecutor(self.settings_overrides)
+            ahead = 0
         finished = True
         began = time.monotonic()
-        with executor:
-            pending: Batch | None = None
+        opener = ThreadPoolExecutor(2)
+        try:
+            # The worker processes start (and build their pipelines) while the first batch is read.
+            for _ in range(self.options.workers):
+                executor.submit(os.getpid)
+            pages, articles = self._readers(keys, batch_size, opener)
+            in_flight: deque[Batch] = deque()
             for start in range(0, len(keys), batch_size):
                 if self.stop_requested:
                     finished = False
                     break
-                batch = self._read(keys[start : start + batch_size], executor)
-                if pending is not None:
-                    self._done(pending, progress)
-                    pending = None
-                if self.options.workers > 1:
-                    pending = batch
-                else:
-                    self._done(batch, progress)
-            if pending is not None:
-                self._done(pending, progress)
+                in_flight.append(self._submit(keys[start : start + batch_size], pages, articles, executor))
+                while len(in_flight) > ahead:
+                    self._done(in_flight.popleft(), progress)
+            while in_flight:
+                self._done(in_flight.popleft(), progress)
+        finally:
+            # After a failure, the batches handed over are not waited for.
+            executor.shutdown(cancel_futures=True)
+            opener.shutdown(cancel_futures=True)
         self.summary.seconds += time.monotonic() - began
         if finished and not self.options.dry_run:
             self._checkpoint(keys[-1] if keys else self.resumed_from, STATUS_FINISHED)
         return finished
 
-    def _read(self, keys: Sequence[str], executor: Executor) -> Batch:
-        """Read one batch of pages and their stored articles, and start their extraction."""
-        pages: list[Page] = []
-        olds: dict[str, dict[str, Any] | None] = {}
-        for stored_page in self.store.fetch(keys):
-            try:
-                page = self.store.load(stored_page)
-            except PageError as error:
-                self.summary.refuse(str(stored_page.get("article_url")), f"stored page unreadable: {error}")
+    def _readers(self, keys: Sequence[str], batch_size: int, opener: Executor) -> tuple[Reader, Reader]:
+        """Return how the pages of a batch's keys are read, and their stored articles.
+
+        Both are read in key order, as cursors over the range of *keys*, a batch a round trip;
+        a batch asked for before a cursor's first answer is read key by key. The articles of
+        pages selected --since a day are read key by key: they are a few of those in the range.
+        """
+        if not keys:
+            return lambda batch: {}, lambda batch: {}
+        query = selection(self.options.since, self.options.url_prefix)
+        pages = KeyOrdered(self.store.stream(query, keys[0], keys[-1], batch_size), opener)
+        if self.options.since is not None:
+            return pages.reader(self.store.pages), lambda batch: by_key(self.articles, batch)
+        in_range = key_range(self.articles, selection(None, self.options.url_prefix), keys[0], keys[-1])
+        articles = KeyOrdered(in_range.batch_size(batch_size), opener)
+        return pages.reader(self.store.pages), articles.reader(self.articles)
+
+    def _submit(
+        self,
+        keys: Sequence[str],
+        pages: Reader,
+        articles: Reader,
+        executor: Executor,
+    ) -> Batch:
+        """Read one batch of pages and their stored articles part by part, handing each part to extraction."""
+        batch = Batch(keys, 0, {}, [])
+        # A part is handed over as soon as it is read, so that the workers start early.
+        count = self.options.workers * PARTS_PER_WORKER if self.options.workers > 1 else 1
+        for part in parts_of(keys, count):
+            tasks = self._tasks(pages(part), articles, batch)
+            if tasks:
+                batch.parts.append(executor.submit(settle_all, tasks))
+        return batch
+
+    def _tasks(self, found: Mapping[str, dict[str, Any]], articles: Reader, batch: Batch) -> list[Task]:
+        """Return the tasks of the pages *found*, reading their stored articles into *batch*; skip by version."""
+        olds = articles(list(found))
+        batch.olds.update(olds)
+        limit = self.options.older_than_version
+        tasks: list[Task] = []
+        for key, document in found.items():
+            old = olds.get(key)
+            if limit is not None and old is not None and (old.get("extractor_version") or 0) >= limit:
+                batch.skipped += 1
                 continue
-            previous = stored_article(self.articles, page.article_url)
-            limit = self.options.older_than_version
-            if limit is not None and previous is not None and (previous.get("extractor_version") or 0) >= limit:
-                self.summary.skipped_version += 1
-                continue
-            olds[page.key] = previous
-            pages.append(page)
-        chunksize = max(1, len(pages) // (4 * max(1, self.options.workers)))
-        return Batch(keys, pages, olds, executor.map(extract_page, pages, chunksize=chunksize))
+            page = {name: value for name, value in document.items() if name != "body"}
+            tasks.append(Task(page, self.store.stored_bytes(document), Stamp.of(old)))
+        return tasks
 
     def _done(self, batch: Batch, progress: Callable[[int], None]) -> None:
-        """Compare and write one extracted batch, then record it as done."""
-        self.summary.pages_read += len(batch.pages)
+        """Count and write one extracted batch, then record it as done."""
+        self.summary.skipped_version += batch.skipped
         entries: list[Entry] = []
         now = datetime.now(UTC)
-        for page, (document, reason) in zip(batch.pages, batch.results, strict=True):
-            if document is None:
-                self.summary.refuse(page.article_url, str(reason))
-                continue
-            url = str(document["url"])
-            old: dict[str, Any] | None = batch.olds[page.key]
-            if page_key(url) != page.key:
-                old = stored_article(self.articles, url)
-            if old is None:
-                self.summary.inserted += 1
-            else:
-                before, after = comparable(old), comparable(document)
-                if before != after:
-                    self.summary.changed += 1
-                    self.summary.note_changes(url, before, after)
-                else:
-                    self.summary.unchanged += 1
-                    if as_stored(old):
-                        continue  # the same fields and rules: nothing to write
-            entries.append(Entry(document, self.run_id, now, from_archive=True))
+        for part in batch.parts:
+            for result in part.result():
+                document = self._count(result, batch.olds)
+                if document is not None:
+                    entries.append(Entry(document, self.run_id, now, from_archive=True))
         if not self.options.dry_run:
             if entries:
                 self._write(entries)
             self._checkpoint(batch.keys[-1], STATUS_RUNNING)
         progress(len(batch.keys))
+
+    def _count(self, result: Result, olds: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
+        """Count what *result* is in the summary (*olds*: its batch's stored articles); return what to write."""
+        if result.outcome == UNREADABLE:
+            self.summary.refuse(result.url, result.reason)
+            return None
+        self.summary.pages_read += 1
+        if result.outcome == REFUSED:
+            self.summary.refuse(result.url, result.reason)
+            return None
+        if result.outcome in (ELSEWHERE, DIFFERS):
+            assert result.document is not None
+            old = stored_article(self.articles, result.url) if result.outcome == ELSEWHERE else olds[result.key]
+            result = judge(result.key, old, result.document)
+        if result.outcome == INSERTED:
+            self.summary.inserted += 1
+        elif result.outcome == CHANGED:
+            self.summary.changed += 1
+            self.summary.note_changes(result.url, result.changes)
+        else:
+            self.summary.unchanged += 1
+        return result.document
 
     def _write(self, entries: Sequence[Entry]) -> None:
         """Write *entries*; raise ReextractError when the server went away."""

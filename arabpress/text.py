@@ -95,7 +95,14 @@ def fold_presentation_forms(text: str) -> str:
 def fold_spaces(text: str) -> str:
     """Fold every run of Unicode spaces to one space and trim both ends."""
     # A text with single spaces only is returned as is: a C scan, several times faster than split/join.
-    if "  " not in text and text[:1] != " " and text[-1:] != " " and OTHER_SPACE.search(text) is None:
+    # isprintable() is False for every whitespace character but the space (they are separators or
+    # controls), and faster still than the regex, which only the other texts need.
+    if (
+        "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and (text.isprintable() or OTHER_SPACE.search(text) is None)
+    ):
         return text
     return " ".join(text.split())
 
@@ -197,6 +204,11 @@ def clean_paragraphs(
 def split_paragraphs(body: str) -> list[str]:
     """Split a body into its paragraphs at blank lines."""
     return BLANK_LINE.split(body)
+
+
+def first_paragraph(body: str) -> str:
+    """Return a body's first paragraph (split_paragraphs(body)[0], without splitting the rest)."""
+    return BLANK_LINE.split(body, maxsplit=1)[0]
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:

@@ -5,7 +5,9 @@ the full chain twice (pages kept off, then on: the cost of keeping them), measur
 pages collection holds per article page, stops the site server, and runs ``arabpress
 reextract`` over the stored pages: with the same rules (nothing changes), with 1 and 2 extraction
 processes, and with a rule that changes every title (every article rewritten). It prints
-the figures and writes them into benchmarks/RESULTS.md between this script's markers::
+the figures, with the CPU time of the command's own process, of its extraction processes and
+of the database server per page, and writes them into benchmarks/RESULTS.md between this
+script's markers::
 
     python -m benchmarks.reextract                      # 2,000 articles
     python -m benchmarks.reextract --articles 500 --no-write
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import bson
+import psutil
 import pymongo
 
 from benchmarks.run import (
@@ -34,12 +37,14 @@ from benchmarks.run import (
     PROJECT_ROOT,
     RESULTS,
     CrawlRun,
+    cpu_seconds,
     crawl_settings,
     drop_database,
     ensure_site,
     machine,
     mongo_server,
     run_crawl,
+    server_processes,
     server_version,
     table,
     write_section,
@@ -91,11 +96,54 @@ class ReextractRun:
     seconds: float  # the command's own re-extraction time (its summary)
     changed: int
     summary: str
+    cpu_main: float  # CPU seconds of the command's own process (start-up included)
+    cpu_workers: float  # of its extraction processes
+    cpu_server: float | None  # of the local database server meanwhile, when this script started it
 
     @property
     def pages_per_minute(self) -> float:
         """Return pages re-extracted per minute of the command's own time."""
         return 60.0 * self.pages / self.seconds if self.seconds else 0.0
+
+    def per_page(self, seconds: float | None) -> str:
+        """Return CPU *seconds* as milliseconds per page read."""
+        return f"{1000 * seconds / self.pages:.2f}" if seconds is not None and self.pages else "-"
+
+
+@dataclass
+class CpuSplit:
+    """CPU seconds of a process and of its children, ended or not."""
+
+    main: float = 0.0
+    children: float = 0.0
+
+
+def run_measured(command: Sequence[str], env: dict[str, str], workdir: Path) -> tuple[int, str, str, CpuSplit]:
+    """Run *command*, its output to files; return its status, output, errors and CPU split."""
+    out, err = workdir / "reextract.out", workdir / "reextract.err"
+    workdir.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=stdout, stderr=stderr)
+        watched = psutil.Process(process.pid)
+        live: dict[int, float] = {}  # the last CPU seconds seen of each child
+        reaped = 0.0  # of the children it has waited for, as its own counters tell
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            try:
+                times = watched.cpu_times()
+                reaped = times.children_user + times.children_system
+                for child in watched.children(recursive=True):
+                    live[child.pid] = cpu_seconds(child) or live.get(child.pid, 0.0)
+            except psutil.Error:
+                pass
+            time.sleep(0.02)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    total = usage.ru_utime + usage.ru_stime
+    children = min(total, max(reaped, sum(live.values())))
+    split = CpuSplit(total - children, children)
+    return process.returncode, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8"), split
 
 
 def page_figures(uri: str, database: str) -> PageFigures:
@@ -129,28 +177,28 @@ def reextract(name: str, uri: str, database: str, workers: int, workdir: Path, c
         (rule / "sitecustomize.py").write_text(CHANGED_RULE, encoding="utf-8")
         python_path = f"{rule}:{python_path}"
     command = [sys.executable, "-m", "arabpress.cli", "reextract", "--database", database, "--workers", str(workers)]
+    server = server_processes().get("db")
+    server_before = cpu_seconds(server) if server else 0.0
     started = time.monotonic()
-    done = subprocess.run(
-        command,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env, "PYTHONPATH": python_path},
-        capture_output=True,
-        text=True,
-        check=False,
+    returncode, stdout, stderr, cpu = run_measured(
+        command, {**os.environ, **env, "PYTHONPATH": python_path}, workdir / f"reextract-{workers}"
     )
     wall = time.monotonic() - started
-    pages = re.search(r"(\d+) re-extracted", done.stdout)
-    seconds = re.search(r"in ([\d.]+) s", done.stdout)
-    changed = re.search(r"articles: (\d+) changed", done.stdout)
+    pages = re.search(r"(\d+) re-extracted", stdout)
+    seconds = re.search(r"in ([\d.]+) s", stdout)
+    changed = re.search(r"articles: (\d+) changed", stdout)
     return ReextractRun(
         name=name,
         workers=workers,
-        returncode=done.returncode,
+        returncode=returncode,
         wall=wall,
         pages=int(pages.group(1)) if pages else 0,
         seconds=float(seconds.group(1)) if seconds else 0.0,
         changed=int(changed.group(1)) if changed else 0,
-        summary=(done.stdout + done.stderr).strip().splitlines()[0] if done.stdout or done.stderr else "",
+        summary=(stdout + stderr).strip().splitlines()[0] if stdout or stderr else "",
+        cpu_main=cpu.main,
+        cpu_workers=cpu.children,
+        cpu_server=cpu_seconds(server) - server_before if server else None,
     )
 
 
@@ -203,7 +251,19 @@ def render(
     lines += ["", "### Re-extraction, site server stopped", ""]
     lines.append(
         table(
-            ["run", "workers", "pages", "changed", "seconds", "pages/min", "of crawl pages/min", "exit"],
+            [
+                "run",
+                "workers",
+                "pages",
+                "changed",
+                "seconds",
+                "pages/min",
+                "of crawl pages/min",
+                "CPU ms/page: command",
+                "extraction processes",
+                "server",
+                "exit",
+            ],
             [
                 [
                     run.name,
@@ -213,6 +273,9 @@ def render(
                     f"{run.seconds:.1f} ({run.wall:.1f} with start-up)",
                     f"{run.pages_per_minute:,.0f}",
                     f"{run.pages_per_minute / crawl.pages_per_minute:.1f}x" if crawl.pages_per_minute else "-",
+                    run.per_page(run.cpu_main),
+                    run.per_page(run.cpu_workers) if run.workers > 1 else "-",
+                    run.per_page(run.cpu_server),
                     str(run.returncode),
                 ]
                 for run in runs
@@ -224,6 +287,8 @@ def render(
         "",
         "pages/min of a crawl over its own elapsed time (every response: articles, listings, sitemaps); of "
         "a re-extraction over the time its summary gives (the pages read, start-up left out). "
+        "CPU per page read: the command's own process (start-up included; with one worker it also "
+        "extracts), its extraction processes, and the database server while it ran. "
         f"{articles:,} articles.",
         "",
         "| target | met | figure |",

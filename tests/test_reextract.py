@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,13 +23,13 @@ from arabpress import cli
 from arabpress.local.site import SiteServer
 from arabpress.pipelines.cleaning import TextCleaningPipeline
 from arabpress.pipelines.validation import ValidationPipeline
-from arabpress.reextract import Options, Reextraction, Summary
+from arabpress.reextract import KeyOrdered, Options, Reextraction, Summary
 from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.storage.connection import max_document_size
-from arabpress.storage.pages import PageStore, page_key
+from arabpress.storage.pages import PageStore, page_key, selection
 from arabpress.storage.writer import ArticleWriter
 from tests.crawl import PROJECT_ROOT
-from tests.storage_helpers import client_for
+from tests.storage_helpers import client_for, server_is_ferretdb
 from tests.test_mongo_pipeline import ARTICLE_COUNT, EXPECTED, crawl_into
 
 ARTICLES = [page["item"] for page in EXPECTED["pages"] if isinstance(page["item"], dict)]
@@ -112,10 +114,13 @@ def urls_in(articles: dict[str, dict[str, Any]], language: str) -> set[str]:
     return found
 
 
-def reextract(uri: str, database: str, *options: str) -> subprocess.CompletedProcess[str]:
-    """Run ``arabpress reextract`` in a child process, off a terminal, like cron."""
+def reextract(
+    uri: str, database: str, *options: str, python_path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``arabpress reextract`` in a child process, off a terminal, like cron (with *python_path*'s rules)."""
     command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", uri, "--database", database, *options]
-    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    env = {**os.environ, "PYTHONPATH": python_path} if python_path else None
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
 
 
 def test_the_crawl_keeps_one_page_per_article_and_no_other(crawled: tuple[str, Path], mongo_uri: str) -> None:
@@ -320,7 +325,8 @@ def test_the_reextract_spider_runs_it_as_a_scrapyd_job_would(database: str, mong
         "MONGO_URI": mongo_uri,
         "MONGO_DATABASE": database,
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", "batch_size=3", "--logfile", str(log)]
+    command = [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", "batch_size=3", "-a", "workers=2"]
+    command += ["--logfile", str(log)]
     done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
     text = log.read_text(encoding="utf-8")
     assert done.returncode == 0, text[-3000:]
@@ -344,10 +350,8 @@ def test_the_reextract_spider_runs_it_as_a_scrapyd_job_would(database: str, mong
 
 
 def test_worker_processes_give_what_one_process_gives(database: str, mongo_uri: str, tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": changed_rule(tmp_path)}
-    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
-    command += ["--batch-size", "2", "--workers", "2"]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    options = ("--batch-size", "2", "--workers", "2")
+    done = reextract(mongo_uri, database, *options, python_path=changed_rule(tmp_path))
     assert done.returncode == 0, done.stderr
     assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in done.stdout
     assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in done.stdout
@@ -358,3 +362,121 @@ def test_worker_processes_give_what_one_process_gives(database: str, mongo_uri: 
     with client_for(mongo_uri) as client:
         run = client[database]["reextracts"].find_one({})
     assert run is not None and run["status"] == "finished" and run["last_key"] == max(after)
+
+
+def test_a_batch_is_read_by_key_until_its_cursor_answers_then_from_the_cursor_in_key_order(
+    database: str, mongo_uri: str
+) -> None:
+    with client_for(mongo_uri) as client:
+        store = PageStore(client[database])
+        keys = [document["_id"] for document in store.scan({})]
+        assert len(keys) == ARTICLE_COUNT == 7
+        gone = keys[4]
+        store.pages.delete_one({"_id": gone})  # a page removed since the keys were read
+        answered = threading.Event()
+
+        def held() -> Iterator[dict[str, Any]]:
+            """The cursor's pages, once the test lets it answer."""
+            answered.wait(30)
+            yield from store.stream({}, keys[0], keys[-1], 3)
+
+        with ThreadPoolExecutor(1) as opener:
+            cursor = KeyOrdered(held(), opener)
+            read = cursor.reader(store.pages)
+            # Before the cursor answers: by key, the same documents.
+            first = read(keys[:2])
+            assert not cursor.ready()
+            assert list(first) == keys[:2]
+            assert all(first[key] == store.pages.find_one({"_id": key}) for key in keys[:2])
+            answered.set()
+            if cursor.first is not None:
+                cursor.first.result(30)
+            assert cursor.ready()
+            # From the cursor: the pages of the keys asked, passing over those read by key
+            # and those not asked; a page gone is left out.
+            asked = [keys[3], gone, keys[5]]  # keys[2] not asked
+            found = read(asked)
+            assert list(found) == [keys[3], keys[5]]
+            assert all(found[key] == store.pages.find_one({"_id": key}) for key in found)
+            assert read(keys[-1:]) == {keys[-1]: store.pages.find_one({"_id": keys[-1]})}
+            assert read([]) == {}
+
+
+def test_an_unreadable_page_is_refused_in_a_worker_and_the_others_are_re_extracted(
+    database: str, mongo_uri: str, tmp_path: Path
+) -> None:
+    with client_for(mongo_uri) as client:
+        damaged = client[database]["pages"].find_one_and_update({}, {"$set": {"sha256": "0" * 64}})
+    assert damaged is not None
+    options = ("--batch-size", "4", "--workers", "2")
+    done = reextract(mongo_uri, database, *options, python_path=changed_rule(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT - 1} re-extracted" in done.stdout
+    assert f"articles: {ARTICLE_COUNT - 1} changed, 0 unchanged, 0 new" in done.stdout
+    reason = "stored page unreadable: stored bytes do not match their SHA-256"
+    assert f"refused {damaged['article_url']}: {reason}" in done.stdout
+    after = articles_of(mongo_uri, database)
+    assert not after[damaged["article_url"]]["title"].endswith(MARK)
+    assert sum(article["title"].endswith(MARK) for article in after.values()) == ARTICLE_COUNT - 1
+
+
+def test_pages_selected_since_a_day_have_their_articles_read_by_key(
+    database: str, mongo_uri: str, english_titles_marked: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = articles_of(mongo_uri, database)
+    arguments = ["reextract", "--uri", mongo_uri, "--database", database, "--since", "2000-01-01"]
+    assert cli.main([*arguments, "--batch-size", "3"]) == 0
+    out = capsys.readouterr().out
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in out
+    assert f"articles: {ENGLISH_COUNT} changed, {ARABIC_COUNT} unchanged, 0 new" in out
+    after = articles_of(mongo_uri, database)
+    assert {url for url in after if after[url]["version"] == 2} == urls_in(before, "en")
+
+
+def test_the_pages_cursor_walks_the_id_index_on_mongodb_and_reads_the_whole_table_on_ferretdb(
+    database: str, mongo_uri: str
+) -> None:
+    with client_for(mongo_uri) as client:
+        store = PageStore(client[database])
+        keys = [document["_id"] for document in store.scan({})]
+        since = min(document["fetched_at"] for document in store.pages.find())
+        query = selection(since, keys[0][: keys[0].index("/", 8) + 1])
+        cursor = store.stream(query, keys[1], keys[-2], 2)
+        assert [document["_id"] for document in cursor.clone()] == keys[1:-1]
+        plan = json.dumps(cursor.explain()["queryPlanner"], default=str)
+        if server_is_ferretdb(client):
+            # Every document is read and the selection sorted in memory: one cursor per run, not per batch.
+            assert "SCAN" in plan and "USING INDEX" not in plan, plan
+        else:
+            # The _id index in key order, no blocking sort, even with fetched_at indexed.
+            assert "IXSCAN" in plan and "_id_" in plan and '"SORT"' not in plan, plan
+
+
+def test_an_article_whose_url_changed_is_compared_with_the_article_of_its_new_key(
+    database: str, mongo_uri: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = articles_of(mongo_uri, database)
+    moved, kept = sorted(urls_in(before, "ar"))[:2]
+    original = ValidationPipeline.process_item
+
+    def move(self: Any, item: Any) -> Any:
+        """The changed rule: one article's canonical URL is now another stored article's."""
+        item = original(self, item)
+        if ItemAdapter(item)["url"] == moved:
+            ItemAdapter(item)["url"] = kept
+        return item
+
+    monkeypatch.setattr(ValidationPipeline, "process_item", move)
+    assert cli.main(["reextract", "--uri", mongo_uri, "--database", database]) == 0
+    out = capsys.readouterr().out
+    # The moved page (first in key order) is compared with the article stored under its new
+    # key, which it changes; the page of that key then repeats the URL and is refused.
+    assert moved < kept
+    assert f"articles: 1 changed, {ARTICLE_COUNT - 2} unchanged, 0 new" in out and "1 refused" in out
+    assert f"refused {kept}: dropped: already processed in this crawl: {kept}" in out
+    counts = next(line for line in out.splitlines() if line.startswith("changed fields: "))
+    names = {part.rsplit(" ", 1)[0] for part in counts.removeprefix("changed fields: ").split(", ")}
+    assert "title" in names and "url" not in names  # not compared with its old key's article
+    after = articles_of(mongo_uri, database)
+    assert after[kept]["version"] == before[kept]["version"] + 1 and after[kept]["title"] == before[moved]["title"]
+    assert after[moved] == before[moved]

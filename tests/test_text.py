@@ -23,11 +23,13 @@ from arabpress.text import (
     clean_optional,
     clean_paragraphs,
     clean_text,
+    first_paragraph,
     fold_presentation_forms,
     is_boilerplate,
     normalize_characters,
     repeats_opening,
     sift_paragraphs,
+    split_paragraphs,
 )
 
 EXPECTED = json.loads((Path(__file__).parent / "data" / "expected.json").read_text(encoding="utf-8"))
@@ -505,3 +507,9 @@ def every_step(text: str) -> str:
 @given(st.one_of(texts, st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
 def test_normalize_characters_shortcuts_change_nothing(text: str) -> None:
     assert normalize_characters(text) == every_step(text)
+
+
+@settings(max_examples=300)
+@given(texts)
+def test_first_paragraph_is_the_first_of_the_split(body: str) -> None:
+    assert first_paragraph(body) == split_paragraphs(body)[0]

@@ -95,7 +95,9 @@ def is_skipped(element: Element) -> bool:
         return True
     if element.get("itemprop") in DATE_ITEMPROPS:
         return True
-    return any(SKIPPED_CLASS.match(token.lower()) for token in class_tokens(element.get("class")))
+    classes = element.get("class")
+    # Most elements of a body (its paragraphs) have no class: no tokens to test.
+    return bool(classes) and any(SKIPPED_CLASS.match(token.lower()) for token in class_tokens(classes))
 
 
 def is_dateline(text: str) -> bool:
@@ -175,16 +177,19 @@ def _text_parts(element: Element, nested_lists: bool) -> Iterator[str]:
 
 def paragraph_text(element: Element) -> str:
     """Return one paragraph's text: skipped parts left out, ASCII whitespace folded."""
+    if not len(element):
+        # Most paragraphs hold text only: nothing to leave out or to separate.
+        return fold_whitespace(element.text or "")
     # A list item's own text only: its nested lists give paragraphs of their own.
     return fold_whitespace("".join(_text_parts(element, nested_lists=element.tag != "li")))
 
 
 def _opening_strong(element: Element) -> str | None:
     """Return the text of the <strong>/<b> a paragraph opens with, if it opens with one."""
-    children = [child for child in element if isinstance(child.tag, str)]
-    if not children or children[0].tag not in ("strong", "b") or not is_blank(element.text or ""):
+    first = next((child for child in element if isinstance(child.tag, str)), None) if len(element) else None
+    if first is None or first.tag not in ("strong", "b") or not is_blank(element.text or ""):
         return None
-    return fold_whitespace(children[0].text_content())
+    return fold_whitespace(first.text_content())
 
 
 def _contains_paragraphs(element: Element) -> bool:
@@ -210,30 +215,34 @@ def _walk(container: Element, bars: set[Element]) -> Iterator[str | None]:
     run: list[str] = [container.text or ""]  # loose inline text between blocks is a paragraph too
 
     def flush() -> Iterator[str]:
-        text = fold_whitespace("".join(run))
+        text = "".join(run)
         run.clear()
-        if keep_paragraph(text):
-            yield text
+        # Between blocks there is mostly a line break only: blank, nothing to fold or check.
+        if text and not text.isspace():
+            text = fold_whitespace(text)
+            if keep_paragraph(text):
+                yield text
 
     for child in container:
+        tag = child.tag
         if child in bars:
             yield from flush()
             yield SHARE_BAR
-        elif not isinstance(child.tag, str) or is_skipped(child):
+        elif not isinstance(tag, str) or is_skipped(child):
             pass
-        elif child.tag in PARAGRAPH_TAGS:
+        elif tag in PARAGRAPH_TAGS:
             yield from flush()
             text = paragraph_text(child)
             if keep_paragraph(text, _opening_strong(child)):
                 yield text
-            if child.tag == "li":
+            if tag == "li":
                 yield from (text for nested in child if nested.tag in LIST_TAGS for text in _walk(nested, bars))
-        elif child.tag == "br":
+        elif tag == "br":
             yield from flush()
-        elif child.tag == "table" and not is_layout_table(child):
+        elif tag == "table" and not is_layout_table(child):
             yield from flush()
             yield from (row for row in table_rows(child) if keep_paragraph(row))
-        elif child.tag in INLINE_TAGS and not _contains_paragraphs(child):
+        elif tag in INLINE_TAGS and not _contains_paragraphs(child):
             run.append("".join(_text_parts(child, nested_lists=True)))
         else:
             yield from flush()

@@ -57,6 +57,7 @@ class JsonLdArticle:
         return [self.resolve(item) for item in items]
 
 
+@once_per_page  # the article's fields and the spider's count of invalid blocks both ask
 def parse_blocks(selector: Selector) -> tuple[list[Any], int]:
     """Parse every JSON-LD script of the page; return the documents and how many were invalid."""
     documents = []

@@ -6,14 +6,23 @@ parameters removed, first occurrence kept, in page order.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 from arabpress.extract.document import base_url
-from arabpress.extract.dom import absolute, has_class_xpath, has_token_xpath, unique
-from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_section_url, strip_tracking, url_key
+from arabpress.extract.dom import absolute, has_class_xpath, has_rel_xpath, has_token_xpath, unique
+from arabpress.urls import (
+    LINK_CACHE_SIZE,
+    amp_to_canonical,
+    is_amp_url,
+    is_article_url,
+    is_section_url,
+    strip_tracking,
+    url_key,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -23,8 +32,8 @@ if TYPE_CHECKING:
 # The listing's own area; menus, footers and asides are left to section_links.
 LISTING_AREAS = ("//main", "//*[@id='main']", "//*[@id='content']", "//body")
 PAGINATION = (
-    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-    " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+    f"//link[{has_rel_xpath('next')}]/@href"
+    f" | //a[{has_rel_xpath('next')}]/@href"
     f" | //a[{has_class_xpath('next')}]/@href"
     f" | //*[{has_class_xpath('pagination')} or {has_class_xpath('nav-links')}]//a/@href"
 )
@@ -39,6 +48,7 @@ BODY_CONTAINERS = etree.XPath(
 )
 
 
+@lru_cache(maxsize=LINK_CACHE_SIZE)  # pure, and run on every link of every page
 def normalize_link(url: str) -> str:
     """Return the URL key of *url* without tracking parameters, an AMP copy mapped to its article."""
     clean = strip_tracking(url)
@@ -47,10 +57,16 @@ def normalize_link(url: str) -> str:
 
 def _links(hrefs: Iterable[str], page_url: str, keep: Callable[[str], bool]) -> list[str]:
     """Resolve, normalize and filter hrefs: same host as the page, first occurrence, page order."""
-    host = urlsplit(page_url).netloc.lower()
+    host = _host(page_url)
     resolved = (absolute(href, page_url) for href in hrefs)
     normalized = (normalize_link(url) for url in resolved if url is not None)
-    return unique(url for url in normalized if urlsplit(url).netloc.lower() == host and keep(url))
+    return unique(url for url in normalized if _host(url) == host and keep(url))
+
+
+@lru_cache(maxsize=LINK_CACHE_SIZE)
+def _host(url: str) -> str:
+    """Return the host (netloc) of *url* in lower case."""
+    return urlsplit(url).netloc.lower()
 
 
 def listing_links(selector: Selector, page_url: str) -> list[str]:

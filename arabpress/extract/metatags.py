@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from arabpress.extract.dom import absolute, clean_values, once_per_page
+from arabpress.extract.dom import absolute, clean_values, has_rel_xpath, once_per_page
 from arabpress.extract.images import Image
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def images(selector: Selector, base_url: str) -> list[Image]:
 
 def canonical(selector: Selector, base_url: str) -> str | None:
     """Return ``<link rel=canonical>`` as an absolute URL."""
-    hrefs = selector.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href').getall()
+    hrefs = selector.xpath(f"//link[{has_rel_xpath('canonical')}]/@href").getall()
     return next((url for url in (absolute(href, base_url) for href in hrefs) if url), None)
 
 

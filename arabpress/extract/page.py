@@ -8,6 +8,7 @@ that has it; images merge all layers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 from urllib.parse import urlsplit
@@ -66,9 +67,13 @@ def is_date_candidate(raw: str | None, source: DateSource) -> bool:
     return bool(raw) and (source == "text" or YEAR.search(raw or "") is not None)
 
 
-def first_date(*candidates: tuple[str | None, DateSource]) -> DateField | None:
-    """Return the first value that can be a date, with its source."""
-    return next((DateField(raw, source) for raw, source in candidates if raw and is_date_candidate(raw, source)), None)
+def first_date(*candidates: tuple[Callable[[], str | None], DateSource]) -> DateField | None:
+    """Return the first value that can be a date, with its source; a layer is read only when the ones before fail."""
+    for read, source in candidates:
+        raw = read()
+        if raw and is_date_candidate(raw, source):
+            return DateField(raw, source)
+    return None
 
 
 class ArticlePage:
@@ -79,6 +84,7 @@ class ArticlePage:
         self.fetched_url = url
         # The crawl's title segments learned from the site's other pages; this page adds to them.
         self.site_affixes = site_affixes
+        self._stripped: dict[str, str] = {}  # _strip_site's results by title
 
     # --- layers -------------------------------------------------------------------
 
@@ -146,13 +152,22 @@ class ArticlePage:
     def headline_element(self) -> str | None:
         """The headline the page shows: the article's h1 (h1.entry-title first), else the page's only h1."""
         if self.root is not self.selector:
-            return theme.title(self.root)
+            return self.theme_title
         only = self.selector.xpath("//h1")
         return theme.title(only[0]) if len(only) == 1 else None
 
+    @cached_property
+    def theme_title(self) -> str | None:
+        """The theme's headline in the article's element (a title layer, and the headline element)."""
+        return theme.title(self.root)
+
     def _strip_site(self, title: str) -> str:
         """Remove the site's names (and the section beside them) from both ends of a title."""
-        return strip_site_segments(title, self.site_names, self.section)
+        # The layers often repeat one string (og:title, JSON-LD and h1 alike): each is cut once.
+        stripped = self._stripped.get(title)
+        if stripped is None:
+            stripped = self._stripped[title] = strip_site_segments(title, self.site_names, self.section)
+        return stripped
 
     @cached_property
     def title(self) -> str | None:
@@ -163,7 +178,7 @@ class ArticlePage:
                 self.jsonld and jsonld.headline(self.jsonld),
                 metatags.title(self.selector),
                 microdata.headline(self.selector),
-                theme.title(self.root),
+                self.theme_title,
                 document.html_title(self.selector),
             )
             if value
@@ -187,7 +202,7 @@ class ArticlePage:
         host = urlsplit(self.url).hostname or ""
         if confirmed:
             # What <title> and og:title add around a headline the page confirms is the site's.
-            found = [affix_segments(value, title) for value in layers]
+            found = [affix_segments(value, title) for value in dict.fromkeys(layers)]
             store.observe(host, "before", [key for before, _ in found for key in before])
             store.observe(host, "after", [key for _, after in found for key in after])
             return title
@@ -225,14 +240,19 @@ class ArticlePage:
     @cached_property
     def bylines(self) -> Bylines:
         """The first source's people (JSON-LD, <meta name=author>, microdata, the byline), else its organisations."""
-        sources = (
-            (self.jsonld and jsonld.authors(self.jsonld), self.jsonld and jsonld.organization_authors(self.jsonld)),
-            (metatags.authors(self.selector), None),
-            (microdata.authors(self.selector), None),
-            (theme.authors(self.root), None),
+        # Each source is read only when the ones before name no person.
+        sources: tuple[Callable[[], tuple[list[str] | None, list[str] | None]], ...] = (
+            lambda: (
+                jsonld.authors(self.jsonld) if self.jsonld else None,
+                jsonld.organization_authors(self.jsonld) if self.jsonld else None,
+            ),
+            lambda: (metatags.authors(self.selector), None),
+            lambda: (microdata.authors(self.selector), None),
+            lambda: (theme.authors(self.root), None),
         )
         organisations = None
-        for names, typed in sources:
+        for source in sources:
+            names, typed = source()
             found = read_bylines(names or [], self.site_names, typed or [])
             if found.people:
                 return Bylines(people=found.people)
@@ -319,11 +339,11 @@ class ArticlePage:
     def published(self) -> DateField | None:
         """datePublished as written: JSON-LD, article:published_time, microdata, <time>, visible text, generic."""
         found = first_date(
-            (jsonld.date(self.jsonld, "datePublished") if self.jsonld else None, "jsonld"),
-            (metatags.published(self.selector), "meta"),
-            (microdata.published(self.selector), "microdata"),
-            (theme.published_time(self.root), "time"),
-            (theme.posted_on_text(self.root), "text"),
+            (lambda: jsonld.date(self.jsonld, "datePublished") if self.jsonld else None, "jsonld"),
+            (lambda: metatags.published(self.selector), "meta"),
+            (lambda: microdata.published(self.selector), "microdata"),
+            (lambda: theme.published_time(self.root), "time"),
+            (lambda: theme.posted_on_text(self.root), "text"),
         )
         if found is not None and found.source == "time":
             # A <time> that shows readers another day than its datetime: the datetime is the CMS's
@@ -333,7 +353,7 @@ class ArticlePage:
                 return DateField(shown, "text")
         if found is None:
             # The costly whole-page search runs only when the article's own layers have nothing.
-            return first_date((pagedate.generic_published(self.selector, self.fetched_url), "fallback"))
+            return first_date((lambda: pagedate.generic_published(self.selector, self.fetched_url), "fallback"))
         if pagedate.is_utc_statement(found.raw):
             # The same instant as the page states it in its own offset, else on the day its URL
             # files it under, gives the page's own day.
@@ -347,10 +367,10 @@ class ArticlePage:
     def modified(self) -> DateField | None:
         """dateModified as written: JSON-LD, article:modified_time, microdata, <time class=updated>."""
         return first_date(
-            (jsonld.date(self.jsonld, "dateModified") if self.jsonld else None, "jsonld"),
-            (metatags.modified(self.selector), "meta"),
-            (microdata.modified(self.selector), "microdata"),
-            (theme.modified_time(self.root), "time"),
+            (lambda: jsonld.date(self.jsonld, "dateModified") if self.jsonld else None, "jsonld"),
+            (lambda: metatags.modified(self.selector), "meta"),
+            (lambda: microdata.modified(self.selector), "microdata"),
+            (lambda: theme.modified_time(self.root), "time"),
         )
 
     # --- links ------------------------------------------------------------------------

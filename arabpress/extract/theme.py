@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from arabpress.extract.dom import (
     Element,
     absolute,
     clean_value,
     clean_values,
-    css,
+    css_nodes,
     first_text,
     has_class_xpath,
     has_rel_xpath,
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 # Where the article sits, most specific first; the whole document is the last resort.
 ARTICLE_ROOTS = (
     f"//article[{has_class_xpath('type-post')}]",
-    "//*[@itemscope][contains(@itemtype, 'Article')]",
+    "//@itemscope/parent::*[contains(@itemtype, 'Article')]",  # //*[@itemscope][...], from the attributes
     f"//article[{has_class_xpath('amp-article')}]",
     "//article[.//h1]",
     "//main",
@@ -33,6 +35,8 @@ ARTICLE_ROOTS = (
 # The body container, most specific first.
 CONTENT_CONTAINERS = (".entry-content", "[itemprop=articleBody]", "article.amp-article")
 SUBTITLES = (".entry-subtitle", ".amp-lede", ".standfirst")
+# A figure's images, as plain elements.
+FIGURE_IMAGES = etree.XPath(".//img | .//amp-img")
 # Dates of the page furniture (the masthead shows today's date) and of other stories.
 # A sidebar (an <aside> without the headline, with several dates) lists other stories; the
 # article's own meta box may be an <aside> with its one date.
@@ -90,12 +94,12 @@ def tags(root: Selector) -> list[str]:
     return texts(root, ".tags-links a") or clean_values(node_text(link) for link in root.xpath(plain_tag_links))
 
 
-def _figure_image(figure: Selector, base_url: str) -> Image | None:
+def _figure_image(figure: Element, base_url: str) -> Image | None:
     """Return a figure's image with its caption, or None when it holds no image."""
-    for source in figure.xpath(".//img | .//amp-img"):
-        candidates = [source.attrib.get(name, "") for name in ("data-src", "data-lazy-src", "src")]
+    for source in FIGURE_IMAGES(figure):
+        candidates = (source.get(name, "") for name in ("data-src", "data-lazy-src", "src"))
         # Lazy-loading themes put a data: placeholder in src and the real URL elsewhere.
-        url = next((absolute(link, base_url) for link in candidates if absolute(link, base_url)), None)
+        url = next((url for url in (absolute(link, base_url) for link in candidates) if url), None)
         if url:
             return Image(url=url, caption=first_text(figure, "figcaption", ".wp-caption-text"))
     return None
@@ -105,7 +109,7 @@ def images(root: Selector, base_url: str) -> list[Image]:
     """Return the featured image and the figures of the body, with their captions."""
     featured = "figure.post-thumbnail, .post-thumbnail"
     figures = ".entry-content figure, .entry-content .wp-caption, [itemprop=articleBody] figure"
-    found = (_figure_image(figure, base_url) for query in (featured, figures) for figure in css(root, query))
+    found = (_figure_image(figure, base_url) for query in (featured, figures) for figure in css_nodes(root, query))
     return [image for image in found if image is not None]
 
 
@@ -143,8 +147,7 @@ def content_container(root: Selector, selector: Selector) -> Element | None:
     """Return the element holding the body text, in the article first, else anywhere on the page."""
     for scope in (root, selector):
         for query in CONTENT_CONTAINERS:
-            found = css(scope, query)
+            found = css_nodes(scope, query)
             if found:
-                element: Element = found[0].root
-                return element
+                return found[0]
     return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -88,17 +88,21 @@ def _partial_keys(name: str) -> set[str]:
 
 def site_names(names: Iterable[str | None], urls: Iterable[str]) -> SiteNames:
     """Collect the keys of a site's names (og:site_name, publisher...) and of its pages' hosts."""
+    hosts = ((urlsplit(url).hostname or "").lower().removeprefix("www.") for url in urls)
+    return _site_names(tuple(name for name in names if name), tuple(dict.fromkeys(host for host in hosts if host)))
+
+
+# Every page of a site gives the same names and hosts: their keys are worked out once.
+@lru_cache(maxsize=256)
+def _site_names(names: tuple[str, ...], hosts: tuple[str, ...]) -> SiteNames:
+    """Return the keys of *names* and of *hosts* (site_names without the URL parsing)."""
     keys: set[str] = set()
     labels: set[str] = set()
     for name in names:
-        if name:
-            # "Bundesministerium für Bildung und Forschung - BMBF": the whole name and each part.
-            keys.update(name_key(part) for part in [name, *SEPARATOR.split(name)])
-            keys.update(key for key in _partial_keys(name) if len(key) >= MIN_PARTIAL_KEY_LENGTH)
-    for url in urls:
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-        if not host:
-            continue
+        # "Bundesministerium für Bildung und Forschung - BMBF": the whole name and each part.
+        keys.update(name_key(part) for part in [name, *SEPARATOR.split(name)])
+        keys.update(key for key in _partial_keys(name) if len(key) >= MIN_PARTIAL_KEY_LENGTH)
+    for host in hosts:
         parts = _domains()(host)
         labels.add(name_key(parts.domain))
         keys.update(name_key(value) for value in (host, parts.top_domain_under_public_suffix, parts.domain))
@@ -109,9 +113,11 @@ def site_names(names: Iterable[str | None], urls: Iterable[str]) -> SiteNames:
     )
 
 
-def _inner_separators(title: str) -> list[re.Match[str]]:
+# A title is split at its separators several times over (each end, each segment cut): once is enough.
+@lru_cache(maxsize=256)
+def _inner_separators(title: str) -> tuple[re.Match[str], ...]:
     """Return the separators of *title* that have text on both sides."""
-    return [match for match in SEPARATOR.finditer(title) if match.start() > 0 and match.end() < len(title)]
+    return tuple(match for match in SEPARATOR.finditer(title) if match.start() > 0 and match.end() < len(title))
 
 
 def _last_segment(title: str) -> tuple[str, str] | None:

@@ -11,6 +11,7 @@ from arabpress.text import (
     clean_list,
     clean_optional,
     clean_text,
+    first_paragraph,
     join_paragraphs,
     repeats_opening,
     sift_paragraphs,
@@ -71,5 +72,5 @@ class TextCleaningPipeline:
         """Unset a subtitle that only repeats the body's first paragraph: it is no standfirst."""
         # The site's meta description, a fallback for the subtitle, often repeats the opening.
         subtitle, body = adapter.get("subtitle"), adapter["body"]
-        if subtitle and body and repeats_opening(subtitle, split_paragraphs(body)[0]):
+        if subtitle and body and repeats_opening(subtitle, first_paragraph(body)):
             adapter["subtitle"] = None

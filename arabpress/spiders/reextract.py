@@ -3,8 +3,10 @@
 It makes no request. Its start runs the re-extraction (arabpress.reextract) in a worker
 thread with the job's settings and environment, logs progress lines and the summary, and
 ends. Arguments: ``since`` (YYYY-MM-DD), ``url_prefix``, ``older_than_version``, ``dry_run``
-(1), ``batch_size``. The run's id is the scrapyd job id. Cancelling the job (SIGINT/SIGTERM)
-stops it after the batch in hand; scheduling it again with the same arguments resumes it.
+(1), ``batch_size``, ``workers`` (extraction processes, started by a fork server: the job's
+process has threads, which a plain fork would copy mid-work). The run's id is the scrapyd
+job id. Cancelling the job (SIGINT/SIGTERM) stops it after the batch in hand (the batches
+handed to the workers); scheduling it again with the same arguments resumes it.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class ReextractSpider(scrapy.Spider):
         older_than_version: str | None = None,
         dry_run: str | None = None,
         batch_size: str | None = None,
+        workers: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -64,6 +67,7 @@ class ReextractSpider(scrapy.Spider):
                 "older_than_version": older_than_version,
                 "dry_run": dry_run,
                 "batch_size": batch_size,
+                "workers": workers,
             }
         )
         self.job: Reextraction | None = None
@@ -98,6 +102,7 @@ class ReextractSpider(scrapy.Spider):
         with client:
             self.job = build(client, settings, self.options)
             self.job.settings_overrides = log_settings(settings)
+            self.job.process_start = "forkserver"
             # scrapyd names its job in the _job argument: the run's id, unless an older run is resumed.
             self.job.run_id = str(getattr(self, "_job", "") or "")
             try:
@@ -129,7 +134,8 @@ class ReextractSpider(scrapy.Spider):
 def options_from_arguments(arguments: Mapping[str, Any]) -> Options:
     """Return the options of the spider arguments (strings), or raise ValueError with one line."""
     since, version, batch = arguments.get("since"), arguments.get("older_than_version"), arguments.get("batch_size")
-    for name, value in (("older_than_version", version), ("batch_size", batch)):
+    workers = arguments.get("workers")
+    for name, value in (("older_than_version", version), ("batch_size", batch), ("workers", workers)):
         if value not in (None, "") and not str(value).isdigit():
             raise ValueError(f"{name} must be a whole number, not {value!r}")
     return Options(
@@ -138,4 +144,5 @@ def options_from_arguments(arguments: Mapping[str, Any]) -> Options:
         older_than_version=int(version) if version else None,
         dry_run=str(arguments.get("dry_run") or "").lower() not in ("", "0", "false", "no"),
         batch_size=max(1, int(batch)) if batch else 100,
+        workers=max(1, int(workers)) if workers else 1,
     )

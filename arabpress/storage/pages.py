@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -223,30 +223,17 @@ class PageStore:
 
     def body(self, document: Mapping[str, Any]) -> bytes:
         """Return the page's bytes as received, from a stored page document; raise PageError."""
+        return unpack(document, self.stored_bytes(document))
+
+    def stored_bytes(self, document: Mapping[str, Any]) -> bytes:
+        """Return the page's bytes as stored (compressed), from the document or its GridFS file."""
         if "gridfs_id" in document:
-            stream = self.bucket.open_download_stream(document["gridfs_id"])
-            compressed = stream.read()
-        else:
-            compressed = bytes(document.get("body") or b"")
-        body = decompress(document.get("compression"), compressed)
-        if sha256(body).hexdigest() != document.get("sha256"):
-            raise PageError("stored bytes do not match their SHA-256")
-        return body
+            return bytes(self.bucket.open_download_stream(document["gridfs_id"]).read())
+        return bytes(document.get("body") or b"")
 
     def load(self, document: Mapping[str, Any]) -> Page:
         """Return the Page of a stored page document; raise PageError."""
-        return Page(
-            article_url=str(document["article_url"]),
-            url=str(document["url"]),
-            final_url=str(document["final_url"]),
-            status=int(document["status"]),
-            content_type=str(document.get("content_type") or ""),
-            charset=str(document.get("charset") or ""),
-            fetched_at=document["fetched_at"],
-            sitemap_lastmod=document.get("sitemap_lastmod"),
-            crawl_id=str(document.get("crawl_id") or ""),
-            body=self.body(document),
-        )
+        return page_of(document, self.body(document))
 
     def scan(self, query: Mapping[str, Any], after: str | None = None) -> Cursor[dict[str, Any]]:
         """Return the keys of the pages *query* selects, after the key *after*, in key order."""
@@ -255,16 +242,14 @@ class PageStore:
             selection["_id"] = {**selection.get("_id", {}), "$gt": after}
         return self.pages.find(selection, {"_id": 1}).sort("_id", ASCENDING)
 
-    def fetch(self, keys: Sequence[str]) -> Iterator[dict[str, Any]]:
-        """Yield the stored page documents of *keys*, one ``{_id: key}`` lookup each.
+    def stream(self, query: Mapping[str, Any], first: str, last: str, batch_size: int) -> Cursor[dict[str, Any]]:
+        """Return the pages *query* selects from key *first* to key *last*, in key order, as one cursor.
 
-        One lookup each, not one ``$in`` query: FerretDB 1.x reads only ``{_id: value}``
-        from its index, and a query over many pages would read the whole collection.
+        One cursor for a whole run, *batch_size* pages a round trip, rather than one
+        ``{_id: key}`` lookup per page: MongoDB walks the ``_id`` index (the hint keeps it
+        from sorting another index's result); FerretDB reads and sorts the selection once.
         """
-        for key in keys:
-            document = self.pages.find_one({"_id": key})
-            if document is not None:
-                yield document
+        return key_range(self.pages, query, first, last).batch_size(batch_size)
 
     def prune(self, before: datetime) -> int:
         """Delete the pages (and history copies) fetched before *before*, then unused GridFS files."""
@@ -297,3 +282,35 @@ def selection(since: datetime | None = None, url_prefix: str | None = None) -> d
     if url_prefix:
         query["_id"] = {"$regex": "^" + re.escape(page_key(url_prefix))}
     return query
+
+
+def key_range(
+    collection: Collection[dict[str, Any]], query: Mapping[str, Any], first: str, last: str
+) -> Cursor[dict[str, Any]]:
+    """Return the documents of *collection* that *query* selects with keys from *first* to *last*, in key order."""
+    keys = {**query.get("_id", {}), "$gte": first, "$lte": last}
+    return collection.find({**query, "_id": keys}).sort("_id", ASCENDING).hint([("_id", ASCENDING)])
+
+
+def unpack(document: Mapping[str, Any], compressed: bytes) -> bytes:
+    """Return the page's bytes as received from its stored (*compressed*) bytes; raise PageError."""
+    body = decompress(document.get("compression"), compressed)
+    if sha256(body).hexdigest() != document.get("sha256"):
+        raise PageError("stored bytes do not match their SHA-256")
+    return body
+
+
+def page_of(document: Mapping[str, Any], body: bytes) -> Page:
+    """Return the Page of a stored page document whose bytes as received are *body*."""
+    return Page(
+        article_url=str(document["article_url"]),
+        url=str(document["url"]),
+        final_url=str(document["final_url"]),
+        status=int(document["status"]),
+        content_type=str(document.get("content_type") or ""),
+        charset=str(document.get("charset") or ""),
+        fetched_at=document["fetched_at"],
+        sitemap_lastmod=document.get("sitemap_lastmod"),
+        crawl_id=str(document.get("crawl_id") or ""),
+        body=body,
+    )

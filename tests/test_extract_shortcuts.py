@@ -1,0 +1,172 @@
+"""The extraction's fast paths give what the plain computations they stand for give."""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import urljoin, urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from parsel import Selector
+
+from arabpress.extract import microdata, theme
+from arabpress.extract.dom import (
+    ASCII_WHITESPACE,
+    _comparable_table,
+    absolute,
+    comparable,
+    css_nodes,
+    fold_whitespace,
+    has_class_xpath,
+    has_rel_xpath,
+    has_token_xpath,
+    is_blank,
+)
+
+# Spaces of every kind, format characters and letters, as the texts of pages mix them.
+PIECES = [" ", "  ", "\t", "\n", "\r", "\f", "\v", "\xa0", "\u2003", "\u200b", "\u200f", "\ufeff", "a", "ب", ".", "1"]
+texts = st.one_of(st.text(), st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+
+
+@settings(max_examples=500)
+@given(texts)
+def test_fold_whitespace_is_the_regex_and_strip(text: str) -> None:
+    assert fold_whitespace(text) == ASCII_WHITESPACE.sub(" ", text).strip(" ")
+
+
+@settings(max_examples=500)
+@given(texts)
+def test_is_blank_tests_every_character(text: str) -> None:
+    assert is_blank(text) == all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
+
+
+# Class attributes as pages write them: several tokens, odd spacing, near misses.
+CLASSES = ["entry-content", "byline", "author", "post-thumbnail", "tags-links", "entry-title", "x", "wp-caption"]
+class_values = st.lists(
+    st.sampled_from([*CLASSES, "entry-contents", "by-line", "AUTHOR", "\t", "\n", "  "]), max_size=4
+).map(" ".join)
+TAGS = ["div", "p", "a", "h1", "figure", "span", "article"]
+
+
+# Microdata attributes, as articles and their parts carry them.
+MICRODATA = [
+    ' itemscope itemtype="https://schema.org/NewsArticle"',
+    ' itemscope itemtype="https://schema.org/Person"',
+    ' itemscope itemtype="https://schema.org/BlogPosting"',
+    ' itemprop="name"',
+    ' itemprop="datePublished"',
+    ' itemprop="author" itemscope',
+    ' itemprop="names"',
+    ' itemprop="articleBody"',
+    ' itemprop="articleBody name"',
+    ' rel="tag"',
+    ' rel="category  tag"',
+    ' rel="tags"',
+]
+
+
+@st.composite
+def documents(draw: st.DrawFn, depth: int = 3) -> str:
+    """Return the markup of a small random tree of elements with classes and microdata."""
+    children = draw(
+        st.lists(
+            st.tuples(st.sampled_from(TAGS), st.none() | class_values, st.sampled_from(["", *MICRODATA])),
+            max_size=4,
+        )
+    )
+    parts = []
+    for tag, classes, item in children:
+        attributes = ("" if classes is None else f' class="{classes}"') + item
+        inner = draw(documents(depth - 1)) if depth > 0 else "t"
+        parts.append(f"<{tag}{attributes}>{inner}</{tag}>")
+    return "".join(parts)
+
+
+QUERIES = [
+    "h1.entry-title",
+    ".byline .author a",
+    ".byline a",
+    ".tags-links a",
+    ".entry-content",
+    "figure.post-thumbnail, .post-thumbnail",
+    ".entry-content figure, .entry-content .wp-caption, [itemprop=articleBody] figure",
+    "a[rel~=category]",
+    ".x > a",
+    "[itemprop=articleBody]",
+    "div[itemprop=name] a, [itemprop=articleBody] > p",
+    "div.x.byline p:first-child",
+]
+
+
+@settings(max_examples=300)
+@given(documents(), st.sampled_from(QUERIES))
+def test_css_nodes_match_what_parsel_matches(markup: str, query: str) -> None:
+    selector = Selector(text=f"<html><body>{markup}</body></html>")
+    for scope in [selector, *selector.xpath("//body/*")[:2]]:
+        assert css_nodes(scope, query) == [found.root for found in scope.css(query)]
+
+
+# Each XPath the extraction runs, and the plain form it stands for.
+REWRITTEN_XPATHS = [
+    (
+        '//*[@itemscope][contains(@itemtype, "Article") or contains(@itemtype, "BlogPosting")]',
+        microdata.ARTICLE_SCOPE,
+    ),
+    ("//*[@itemscope][contains(@itemtype, 'Article')]", theme.ARTICLE_ROOTS[1]),
+    ('.//*[@itemprop="name"]', 'descendant::*/@itemprop[. = "name"]/..'),
+    ('.//*[@itemprop="datePublished"]', 'descendant::*/@itemprop[. = "datePublished"]/..'),
+    (".//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]", f".//*[{has_class_xpath('byline')}]"),
+    (".//*[not(contains(concat(' ', normalize-space(@class), ' '), ' x '))]", f".//*[not({has_class_xpath('x')})]"),
+    (
+        "//@class[contains(concat(' ', normalize-space(.), ' '), ' entry-content ')]/..",
+        f"//@class[{has_token_xpath('entry-content')}]/..",
+    ),
+    (".//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]", f".//a[{has_rel_xpath('tag')}]"),
+]
+
+
+@settings(max_examples=300)
+@given(documents(), st.sampled_from(REWRITTEN_XPATHS))
+def test_rewritten_xpaths_select_what_the_plain_ones_select(markup: str, pair: tuple[str, str]) -> None:
+    plain, rewritten = pair
+    selector = Selector(text=f"<html><body>{markup}</body></html>")
+    for scope in [selector, *selector.xpath("//body//*")[:3]]:
+        assert scope.xpath(rewritten).getall() == scope.xpath(plain).getall()
+
+
+def plain_absolute(href: str, base_url: str) -> str | None:
+    """absolute() as urljoin alone computes it, for every link."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:", "whatsapp:")):
+        return None
+    resolved = urljoin(base_url, href)
+    if not resolved.startswith(("http://", "https://")):
+        return None
+    try:
+        port = urlsplit(resolved).port
+    except ValueError:
+        return None
+    return resolved if port != 0 else None
+
+
+LINK_PIECES = [
+    *("http://", "https://", "HTTPS://", "//", "https:", "ftp://", "https:///", "\x01https://"),
+    *("a.example", "b.example:8080", "h:0", "h:99999", "[::1]", "user@h", ""),
+    *("/x", "/../y/./z", "?q=1", "#f", ";p", "/ä", " ", "\t", "\n", "\r", "/", "..", "./", "x/"),
+]
+BASES = [
+    *("https://a.example/p/q", "http://b.example", "HTTPS://c.example/", "https://a.example/?x#y", "ftp://f/", "x"),
+    *("https://u@d.example:81/p/", "https:///p/q", "https://e.example/a/b/../c?q#f"),
+]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=5).map("".join), st.sampled_from(BASES))
+def test_absolute_resolves_as_urljoin(href: str, base_url: str) -> None:
+    assert absolute(href, base_url) == plain_absolute(href, base_url)
+
+
+@settings(max_examples=500)
+@given(st.one_of(texts, st.text(alphabet=st.characters(max_codepoint=127)), st.sampled_from(["Read More:", "أقرأ"])))
+def test_comparable_translates_every_text(text: str) -> None:
+    assert comparable(text) == " ".join(text.translate(_comparable_table()).split()).casefold()
