@@ -48,6 +48,7 @@ MONGO_SERVER_SELECTION_TIMEOUT = 5.0
 MONGO_SOCKET_TIMEOUT = 60.0  # seconds without an answer before a connection counts as lost
 MONGO_BATCH_SIZE = 100  # articles per unordered bulk write
 MONGO_FLUSH_INTERVAL = 5.0  # seconds: a partly filled batch is written after this long
+MONGO_FLUSH_ON_IDLE = True  # a partly filled batch is also written as soon as the engine is idle
 MONGO_RETRY_TIMES = 3  # retries of a batch after a lost connection or a transient error
 MONGO_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
 # Articles that could not be written are kept here, one JSON Lines file per crawl, for

@@ -135,12 +135,31 @@ def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(shar
         assert list(client.scan_iter(match=f"{KEY}:*")) == []
 
 
+def test_idle_processes_write_their_partly_filled_batches_and_the_shared_crawl_ends(shared: Shared) -> None:
+    server, tmp_path, redis_url, mongo_uri, mongo_database = shared
+    # No batch fills and no timed flush comes before the processes are idle: each holds its
+    # articles' requests in flight, so the crawl ends only if an idle engine writes them.
+    settings = frontier(redis_url, heartbeat="0.5", timeout="10", DOWNLOAD_DELAY="0.05")
+    settings.update(MONGO_BATCH_SIZE="1000", MONGO_FLUSH_INTERVAL="600")
+    settings.update(ARABPRESS_MONITOR_MIN_ARTICLES="0", ARABPRESS_MONITOR_MAX_DROP_RATIO="1")
+    env = mongo_env(mongo_uri, mongo_database)
+    crawls = [CrawlProcess(server.origin, tmp_path / f"worker-{n}", settings, env) for n in (1, 2)]
+    try:
+        codes = [crawl.wait(120) for crawl in crawls]
+    finally:
+        for crawl in crawls:
+            crawl.kill()
+    assert codes == [0, 0], "\n".join(crawl.log()[-3000:] for crawl in crawls)
+    assert stored_paths(mongo_uri, mongo_database, server.origin) == sorted(ARTICLE_PATHS)
+
+
 def test_a_killed_process_loses_no_article_its_requests_in_flight_go_back_to_the_queue(shared: Shared) -> None:
     server, tmp_path, redis_url, mongo_uri, mongo_database = shared
     shared = frontier(redis_url, heartbeat="0.3", timeout="3", DOWNLOAD_DELAY="0.2")
     env = mongo_env(mongo_uri, mongo_database)
     # The first holds its articles in the write buffer (no timed flush before it is killed).
-    doomed = CrawlProcess(server.origin, tmp_path / "doomed", {**shared, "MONGO_FLUSH_INTERVAL": "600"}, env)
+    held = {"MONGO_FLUSH_INTERVAL": "600", "MONGO_FLUSH_ON_IDLE": "0"}
+    doomed = CrawlProcess(server.origin, tmp_path / "doomed", {**shared, **held}, env)
     survivor = CrawlProcess(server.origin, tmp_path / "survivor", shared, env)
     client = redis.Redis.from_url(redis_url)
     try:
@@ -230,6 +249,7 @@ def test_arabpress_crawl_completes_the_record_of_a_killed_process_and_loses_no_a
         mongo_env(mongo_uri, mongo_database),
         "DOWNLOAD_DELAY=0.2",
         "MONGO_FLUSH_INTERVAL=600",  # articles wait in the write buffer until the process closes
+        "MONGO_FLUSH_ON_IDLE=0",
     )
     client = redis.Redis.from_url(redis_url)
     try:

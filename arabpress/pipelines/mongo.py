@@ -1,10 +1,11 @@
 """Store articles in MongoDB: batched idempotent upserts, written off the reactor thread.
 
 Items are buffered and written MONGO_BATCH_SIZE at a time (or after MONGO_FLUSH_INTERVAL
-seconds, and at close) by arabpress.storage.writer in a worker thread, one batch at a
-time: the crawl goes on while a batch is written and only waits, at the item that
-completes the next batch, when the database is slower than the crawl. Batches that
-cannot be written after the retries go to a replay file (``arabpress replay``).
+seconds, as soon as the engine is idle unless MONGO_FLUSH_ON_IDLE is off, and at close)
+by arabpress.storage.writer in a worker thread, one batch at a time: the crawl goes on
+while a batch is written and only waits, at the item that completes the next batch, when
+the database is slower than the crawl. Batches that cannot be written after the retries
+go to a replay file (``arabpress replay``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
@@ -72,7 +74,10 @@ class MongoPipeline:
         """Build the pipeline, or raise NotConfigured when MONGO_ENABLED is off."""
         if not crawler.settings.getbool("MONGO_ENABLED"):
             raise NotConfigured("MONGO_ENABLED is off")
-        return cls(crawler)
+        pipeline = cls(crawler)
+        if crawler.settings.getbool("MONGO_FLUSH_ON_IDLE"):
+            crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        return pipeline
 
     async def open_spider(self) -> None:
         """Check the server and create the indexes; fail the crawl at once when it is unusable."""
@@ -196,6 +201,17 @@ class MongoPipeline:
             return
         # Not while a batch is written: the buffer goes with the next write, not in a queue.
         if self.buffer and not self.lock.locked and time.monotonic() - self.last_flush >= self.flush_interval:
+            flushing: Deferred[None] = deferred_from_coro(self.flush())
+            flushing.addErrback(self._flush_failed)
+
+    def spider_idle(self) -> None:
+        """Write a partly filled batch at once when the engine has nothing else to do.
+
+        A process of a shared crawl stays open while the requests of its unwritten articles
+        are in flight, and so do the others: waiting for the timed flush would hold every
+        process of the crawl for up to MONGO_FLUSH_INTERVAL at its end.
+        """
+        if self.buffer and not self.lock.locked:
             flushing: Deferred[None] = deferred_from_coro(self.flush())
             flushing.addErrback(self._flush_failed)
 
