@@ -72,6 +72,22 @@ def frontier(redis_url: str, heartbeat: str, timeout: str, **settings: str) -> d
     }
 
 
+def crawl_together(shared: Shared, settings: dict[str, str]) -> list[CrawlProcess]:
+    """Run two crawl processes of one shared crawl to their end; fail unless both exit 0."""
+    # Each process checks its own share of the site, which may hold few articles and the
+    # sample's one dropped story: the thresholds of a whole crawl do not apply.
+    settings = {**settings, "ARABPRESS_MONITOR_MIN_ARTICLES": "0", "ARABPRESS_MONITOR_MAX_DROP_RATIO": "1"}
+    env = mongo_env(shared.mongo_uri, shared.mongo_database)
+    crawls = [CrawlProcess(shared.server.origin, shared.tmp_path / f"worker-{n}", settings, env) for n in (1, 2)]
+    try:
+        codes = [crawl.wait(120) for crawl in crawls]
+    finally:
+        for crawl in crawls:
+            crawl.kill()
+    assert codes == [0, 0], "\n".join(crawl.log()[-3000:] for crawl in crawls)
+    return crawls
+
+
 def crawler_with(**overrides: Any) -> Crawler:
     """Return a crawler with the project's settings and *overrides*, add-ons applied."""
     project = {name: value for name, value in vars(arabpress.settings).items() if name.isupper()}
@@ -101,21 +117,11 @@ def test_the_switch_on_without_redis_url_is_refused() -> None:
 
 
 def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(shared: Shared) -> None:
-    server, tmp_path, redis_url, mongo_uri, mongo_database = shared
+    server, _, redis_url, mongo_uri, mongo_database = shared
     # Slow enough for the two to overlap on a site of 70 pages although one process may be
     # up seconds before the other (at 0.05 s a page, the first had the site nearly done).
     settings = frontier(redis_url, heartbeat="0.5", timeout="10", DOWNLOAD_DELAY="0.2")
-    # Each process checks its own share of the site, which may hold few articles and the
-    # sample's one dropped story: the thresholds of a whole crawl do not apply.
-    settings.update(ARABPRESS_MONITOR_MIN_ARTICLES="0", ARABPRESS_MONITOR_MAX_DROP_RATIO="1")
-    env = mongo_env(mongo_uri, mongo_database)
-    crawls = [CrawlProcess(server.origin, tmp_path / f"worker-{n}", settings, env) for n in (1, 2)]
-    try:
-        codes = [crawl.wait(120) for crawl in crawls]
-    finally:
-        for crawl in crawls:
-            crawl.kill()
-    assert codes == [0, 0], "\n".join(crawl.log()[-3000:] for crawl in crawls)
+    crawls = crawl_together(shared, settings)
     stats = [crawl.stats() for crawl in crawls]
     assert [s["finish_reason"] for s in stats] == ["finished", "finished"]
 
@@ -136,20 +142,12 @@ def test_two_processes_share_the_crawl_each_article_stored_and_fetched_once(shar
 
 
 def test_idle_processes_write_their_partly_filled_batches_and_the_shared_crawl_ends(shared: Shared) -> None:
-    server, tmp_path, redis_url, mongo_uri, mongo_database = shared
+    server, _, redis_url, mongo_uri, mongo_database = shared
     # No batch fills and no timed flush comes before the processes are idle: each holds its
     # articles' requests in flight, so the crawl ends only if an idle engine writes them.
     settings = frontier(redis_url, heartbeat="0.5", timeout="10", DOWNLOAD_DELAY="0.05")
     settings.update(MONGO_BATCH_SIZE="1000", MONGO_FLUSH_INTERVAL="600")
-    settings.update(ARABPRESS_MONITOR_MIN_ARTICLES="0", ARABPRESS_MONITOR_MAX_DROP_RATIO="1")
-    env = mongo_env(mongo_uri, mongo_database)
-    crawls = [CrawlProcess(server.origin, tmp_path / f"worker-{n}", settings, env) for n in (1, 2)]
-    try:
-        codes = [crawl.wait(120) for crawl in crawls]
-    finally:
-        for crawl in crawls:
-            crawl.kill()
-    assert codes == [0, 0], "\n".join(crawl.log()[-3000:] for crawl in crawls)
+    crawl_together(shared, settings)
     assert stored_paths(mongo_uri, mongo_database, server.origin) == sorted(ARTICLE_PATHS)
 
 
