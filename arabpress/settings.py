@@ -45,7 +45,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # Scrapy starts this many asyncio workers for every response's output; a page yields at most
-# one item, so the default 100 only costs (about 1 ms of CPU per page).
+# one item, so the default 100 only costs CPU (about 1 ms per page).
 CONCURRENT_ITEMS = 16
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
