@@ -26,8 +26,8 @@ each (arabpress.storage.lookup), in a thread so the reactor never waits for the 
 nothing is loaded up front, so memory does not grow with the size of the archive. The only
 per-crawl memory is one 8-byte digest per article decided: for a skipped one in place of
 the fingerprint the duplicate filter would otherwise have kept for it; for one let
-through, so that the links to it on later pages need no lookup (the duplicate filter
-drops them).
+through, so that the links to it on later pages need no lookup (they are dropped here, as
+the duplicate filter would drop them).
 
 A crawl that starts on an empty articles collection (a first crawl, a backfill) reads
 nothing: every article it meets is new or stored by the crawl itself, and both are fetched
@@ -232,7 +232,9 @@ class IncrementalMiddleware:
                 continue
             digest = url_digest(url_key(entry.url))
             if digest in self.requested:
-                yield entry
+                # Requested already in this crawl: dropped here, as the duplicate filter would
+                # drop it. Passed on, it could reach the scheduler before the first request (still
+                # on its way out of another page's output), which carries the decision.
                 continue
             if LASTMOD_META not in entry.meta and digest in self.skipped:
                 continue  # decided already in this crawl, and no lastmod to say otherwise
