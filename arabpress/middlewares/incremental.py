@@ -172,8 +172,8 @@ class IncrementalMiddleware:
         self.client = client  # closed with the spider when this middleware opened it
         self.crawl_started = datetime.now(UTC)
         self.skipped: set[int] = set()
-        # Articles let through once in this crawl: a repeat link needs no lookup, the
-        # duplicate filter drops it.
+        # Articles let through once in this crawl: a repeat link needs no lookup and is
+        # dropped (see process_spider_output).
         self.requested: set[int] = set()
         # Nothing was stored when the crawl started: no lookup can say "skip".
         self.nothing_stored = False

@@ -199,10 +199,8 @@ class MongoPipeline:
             # Nothing waits to be written: every article so far is stored.
             self.crawler.signals.send_catch_log(signal=articles_stored, taken_at=time.monotonic())
             return
-        # Not while a batch is written: the buffer goes with the next write, not in a queue.
-        if self.buffer and not self.lock.locked and time.monotonic() - self.last_flush >= self.flush_interval:
-            flushing: Deferred[None] = deferred_from_coro(self.flush())
-            flushing.addErrback(self._flush_failed)
+        if time.monotonic() - self.last_flush >= self.flush_interval:
+            self._flush_now()
 
     def spider_idle(self) -> None:
         """Write a partly filled batch at once when the engine has nothing else to do.
@@ -210,6 +208,13 @@ class MongoPipeline:
         A process of a shared crawl stays open while the requests of its unwritten articles
         are in flight, and so do the others: waiting for the timed flush would hold every
         process of the crawl for up to MONGO_FLUSH_INTERVAL at its end.
+        """
+        self._flush_now()
+
+    def _flush_now(self) -> None:
+        """Start writing the buffer, unless it is empty or a batch is being written.
+
+        While a batch is written, the buffer goes with the next write rather than into a queue.
         """
         if self.buffer and not self.lock.locked:
             flushing: Deferred[None] = deferred_from_coro(self.flush())
