@@ -11,15 +11,22 @@ the reextracts collection records the last key done and the counts so far. A run
 starts after that key, so no page is done twice and none is skipped.
 
 The pages and the stored articles are read as two cursors in key order, a batch a round
-trip, rather than one lookup per page. Extraction runs in ``workers`` processes when more
-than one is asked; they get each page's stored (compressed) bytes and its stored article,
-decompress, extract and compare, and send back only what is to be written, while this
-process reads the next batches and writes the previous one.
+trip, rather than one lookup per page. Of the stored articles only their stamps are read
+(STAMP_FIELDS: ``record_hash`` and ``extractor_version``, which tell an article unchanged);
+an article is read whole, by key, only when its page now gives another ``record_hash``, to
+name the fields that changed. Extraction runs in ``workers`` processes when more than one is
+asked; they get each page's stored (compressed) bytes and its article's stamp, decompress,
+extract and compare, and send back only what is to be written, while this process reads the
+next batches and writes the previous one. A fork server forks them (this process has
+threads, which a plain fork would copy mid-work); it is started before the keys are read
+and imports :mod:`arabpress.prefork`, which runs the extraction once on sample pages, so
+each worker starts with everything imported and warm and only builds its own pipelines.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import time
@@ -30,6 +37,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import bson
@@ -71,6 +79,9 @@ DIFFERS = "differs"  # another record_hash than the stored article's: compared f
 BATCHES_AHEAD = 2
 # Parts of a batch per worker process, each handed over as soon as it is read.
 PARTS_PER_WORKER = 2
+
+# What is read of each stored article up front: what tells it unchanged, and needs no write.
+STAMP_FIELDS = {"record_hash": 1, "extractor_version": 1}
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -249,6 +260,52 @@ def new_pipelines(overrides: Mapping[str, Any]) -> list[Any]:
     return build_pipelines(make_crawler(offline_settings(settings)))
 
 
+# The module the fork server of the worker processes imports before it forks any (it warms up).
+PREFORK_MODULE = "arabpress.prefork"
+# Sample article pages of the package (English, Arabic) the warm-up extracts, under the site's URL.
+WARM_PAGES = (
+    "2026/01/31/opec-holds-oil-output-steady-amid-member-tensions-and-market-oversupply/",
+    "ar/2026/01/31/opec-plus-output-steady/",
+)
+SAMPLE_PAGES = Path(__file__).with_name("sample_site") / "pages"
+WARM_SITE = "https://www.arabpress.example/"
+warmed = False  # this process (or the one it was forked from) ran warm_up
+
+
+def warm_up() -> None:
+    """Run the extraction and the pipelines once on WARM_PAGES, with pipelines thrown away after.
+
+    What a first page costs (imports, lazily built tables, dateparser's languages) is then
+    paid once, in the fork server, and not by each worker forked from it.
+    """
+    global warmed  # inherited by the processes forked from this one
+    pipelines = new_pipelines({"LOG_ENABLED": False})
+    for path in WARM_PAGES:
+        body = (SAMPLE_PAGES / path / "index.html").read_bytes()
+        extract_response(HtmlResponse(WARM_SITE + path, body=body, encoding="utf-8"), pipelines)
+    warmed = True
+
+
+def start_fork_server() -> None:
+    """Start the fork server of the worker processes, importing PREFORK_MODULE, unless it runs already.
+
+    It returns at once: the server warms up while this process goes on (reads the keys).
+    """
+    multiprocessing.get_context("forkserver").set_forkserver_preload([PREFORK_MODULE])
+    multiprocessing.forkserver.ensure_running()
+
+
+def worker_pool(workers: int, overrides: Mapping[str, Any]) -> ProcessPoolExecutor:
+    """Return a pool of *workers* extraction processes forked by the (warm) fork server."""
+    start_fork_server()
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_worker_start,
+        initargs=(dict(overrides),),
+    )
+
+
 def log_settings(settings: BaseSettings) -> dict[str, Any]:
     """Return the logging settings of a crawl process, the log file appended to."""
     return {**{name: settings.get(name) for name in LOG_SETTINGS}, "LOG_FILE_APPEND": True}
@@ -336,8 +393,11 @@ class KeyOrdered:
     selection before it answers, and work can go on meanwhile.
     """
 
-    def __init__(self, documents: Iterable[dict[str, Any]], opener: Executor) -> None:
+    def __init__(
+        self, documents: Iterable[dict[str, Any]], opener: Executor, projection: Mapping[str, int] | None = None
+    ) -> None:
         self.documents = iter(documents)
+        self.projection = projection  # of the documents, for those read by key
         self.head: dict[str, Any] | None = None
         self.first: Future[dict[str, Any] | None] | None = opener.submit(lambda: next(self.documents, None))
 
@@ -362,22 +422,23 @@ class KeyOrdered:
 
     def reader(self, collection: Collection[dict[str, Any]]) -> Reader:
         """Return a reader of a batch's documents: this cursor's, or *collection*'s by key before it answers."""
-        return lambda keys: self.take(keys) if self.ready() else by_key(collection, keys)
+        return lambda keys: self.take(keys) if self.ready() else by_key(collection, keys, self.projection)
 
 
-def by_key(collection: Collection[dict[str, Any]], keys: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Return the documents of *collection* among *keys*, by key: one ``{_id: key}`` lookup each."""
-    found = {key: collection.find_one({"_id": key}) for key in keys}
+def by_key(
+    collection: Collection[dict[str, Any]], keys: Sequence[str], projection: Mapping[str, int] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Return the documents (their *projection*) of *collection* among *keys*: one ``{_id: key}`` lookup each."""
+    found = {key: collection.find_one({"_id": key}, projection) for key in keys}
     return {key: document for key, document in found.items() if document is not None}
 
 
 @dataclass
 class Batch:
-    """A batch of keys, its pages skipped by version, their stored articles, and its parts being extracted."""
+    """A batch of keys, its pages skipped by version, and its parts being extracted."""
 
     keys: Sequence[str]
     skipped: int
-    olds: dict[str, dict[str, Any]]
     parts: list[Future[list[Result]]]
 
 
@@ -411,8 +472,6 @@ class Reextraction:
         self.stop_requested = False
         # Settings of the pipelines' own crawler (the log settings of a crawl process).
         self.settings_overrides: dict[str, Any] = {}
-        # How worker processes start (a multiprocessing start method; None: the platform's).
-        self.process_start: str | None = None
         self.run_id = ""
         self.resumed = False  # an unfinished run with the same options is going on
         self.resumed_from: str | None = None  # the last key it had done
@@ -425,6 +484,8 @@ class Reextraction:
     def start(self) -> list[str]:
         """Find the run to resume (or start one) and return the keys left to do, in order."""
         after: str | None = None
+        if self.options.workers > 1:
+            start_fork_server()  # it warms up while the keys are read
         if not self.options.dry_run:
             query = {f"options.{name}": value for name, value in self.options.selection().items()}
             unfinished = self.runs.find_one({**query, "status": STATUS_RUNNING}, sort=[("started_at", -1)])
@@ -465,12 +526,7 @@ class Reextraction:
         batch_size = max(1, self.options.batch_size)
         executor: Executor
         if self.options.workers > 1:
-            executor = ProcessPoolExecutor(
-                self.options.workers,
-                mp_context=multiprocessing.get_context(self.process_start),
-                initializer=_worker_start,
-                initargs=(self.settings_overrides,),
-            )
+            executor = worker_pool(self.options.workers, self.settings_overrides)
             ahead = BATCHES_AHEAD
         else:
             executor = InlineExecutor(self.settings_overrides)
@@ -514,9 +570,10 @@ class Reextraction:
         query = selection(self.options.since, self.options.url_prefix)
         pages = KeyOrdered(self.store.stream(query, keys[0], keys[-1], batch_size), opener)
         if self.options.since is not None:
-            return pages.reader(self.store.pages), lambda batch: by_key(self.articles, batch)
-        in_range = key_range(self.articles, selection(None, self.options.url_prefix), keys[0], keys[-1])
-        articles = KeyOrdered(in_range.batch_size(batch_size), opener)
+            return pages.reader(self.store.pages), lambda batch: by_key(self.articles, batch, STAMP_FIELDS)
+        query = selection(None, self.options.url_prefix)
+        in_range = key_range(self.articles, query, keys[0], keys[-1], STAMP_FIELDS)
+        articles = KeyOrdered(in_range.batch_size(batch_size), opener, STAMP_FIELDS)
         return pages.reader(self.store.pages), articles.reader(self.articles)
 
     def _submit(
@@ -527,7 +584,7 @@ class Reextraction:
         executor: Executor,
     ) -> Batch:
         """Read one batch of pages and their stored articles part by part, handing each part to extraction."""
-        batch = Batch(keys, 0, {}, [])
+        batch = Batch(keys, 0, [])
         # A part is handed over as soon as it is read, so that the workers start early.
         count = self.options.workers * PARTS_PER_WORKER if self.options.workers > 1 else 1
         for part in parts_of(keys, count):
@@ -537,9 +594,8 @@ class Reextraction:
         return batch
 
     def _tasks(self, found: Mapping[str, dict[str, Any]], articles: Reader, batch: Batch) -> list[Task]:
-        """Return the tasks of the pages *found*, reading their stored articles into *batch*; skip by version."""
+        """Return the tasks of the pages *found*, with their stored articles' stamps; count those skipped by version."""
         olds = articles(list(found))
-        batch.olds.update(olds)
         limit = self.options.older_than_version
         tasks: list[Task] = []
         for key, document in found.items():
@@ -558,7 +614,7 @@ class Reextraction:
         now = datetime.now(UTC)
         for part in batch.parts:
             for result in part.result():
-                document = self._count(result, batch.olds)
+                document = self._count(result)
                 if document is not None:
                     entries.append(Entry(document, self.run_id, now, from_archive=True))
         if not self.options.dry_run:
@@ -567,8 +623,8 @@ class Reextraction:
             self._checkpoint(batch.keys[-1], STATUS_RUNNING)
         progress(len(batch.keys))
 
-    def _count(self, result: Result, olds: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
-        """Count what *result* is in the summary (*olds*: its batch's stored articles); return what to write."""
+    def _count(self, result: Result) -> dict[str, Any] | None:
+        """Count what *result* is in the summary, reading the stored article to compare with; return what to write."""
         if result.outcome == UNREADABLE:
             self.summary.refuse(result.url, result.reason)
             return None
@@ -578,7 +634,8 @@ class Reextraction:
             return None
         if result.outcome in (ELSEWHERE, DIFFERS):
             assert result.document is not None
-            old = stored_article(self.articles, result.url) if result.outcome == ELSEWHERE else olds[result.key]
+            # The whole article, by its key: the page's, or the new one's (ELSEWHERE).
+            old = stored_article(self.articles, result.url)
             result = judge(result.key, old, result.document)
         if result.outcome == INSERTED:
             self.summary.inserted += 1

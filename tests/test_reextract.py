@@ -23,7 +23,7 @@ from arabpress import cli
 from arabpress.local.site import SiteServer
 from arabpress.pipelines.cleaning import TextCleaningPipeline
 from arabpress.pipelines.validation import ValidationPipeline
-from arabpress.reextract import KeyOrdered, Options, Reextraction, Summary
+from arabpress.reextract import WARM_PAGES, WARM_SITE, KeyOrdered, Options, Reextraction, Summary
 from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.storage.connection import max_document_size
 from arabpress.storage.pages import PageStore, page_key, selection
@@ -37,7 +37,8 @@ ENGLISH_COUNT = sum(1 for item in ARTICLES if item["language"] == "en")
 ARABIC_COUNT = ARTICLE_COUNT - ENGLISH_COUNT
 MARK = " (re-extracted)"
 # The same changed rule for child processes, through a sitecustomize module; it also sends
-# the process a SIGINT while it re-extracts the article at STOP_AT.
+# the process a SIGINT while it re-extracts the article at STOP_AT, and its whole process
+# group a SIGTERM at STOP_GROUP_AT.
 TITLE_RULE = """\
 import os, signal
 from itemadapter import ItemAdapter
@@ -48,6 +49,8 @@ def _marked(self, item):
     ItemAdapter(item)["title"] += " (re-extracted)"
     if os.environ.get("STOP_AT") == ItemAdapter(item)["url"]:
         os.kill(os.getpid(), signal.SIGINT)
+    if os.environ.get("STOP_GROUP_AT") == ItemAdapter(item)["url"]:
+        os.killpg(0, signal.SIGTERM)
     return item
 TextCleaningPipeline.process_item = _marked
 """
@@ -480,3 +483,65 @@ def test_an_article_whose_url_changed_is_compared_with_the_article_of_its_new_ke
     after = articles_of(mongo_uri, database)
     assert after[kept]["version"] == before[kept]["version"] + 1 and after[kept]["title"] == before[moved]["title"]
     assert after[moved] == before[moved]
+
+
+def test_workers_are_forked_warm_and_build_pipelines_of_their_own() -> None:
+    # A child process of its own, so that its fork server is the one re-extraction starts.
+    command = [sys.executable, "-m", "tests.worker_probe"]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    # The fork server ran the warm-up before forking the worker...
+    assert report["warmed"] is True
+    # ...with pipelines of its own: the worker's are new, so the pages the warm-up extracted
+    # are articles again, not repeats of the same crawl.
+    assert report["outcomes"] == ["article", "article"]
+
+
+def test_stored_articles_are_read_as_stamps_and_whole_only_to_compare(database: str, mongo_uri: str) -> None:
+    with client_for(mongo_uri) as client:
+        db = client[database]
+        store = PageStore(db, max_document_size=max_document_size(client))
+        writer = ArticleWriter(db["articles"], max_document_size=max_document_size(client))
+        job = Reextraction(store, db["articles"], db["reextracts"], writer, Options(dry_run=True))
+        keys = job.start()
+        with ThreadPoolExecutor(2) as opener:
+            _, articles = job._readers(keys, 3, opener)
+            stamps = articles(keys[:2]) | articles(keys[2:])  # by key or from the cursor, whichever answers
+        assert list(stamps) == keys
+        assert all(set(stamp) == {"_id", "record_hash", "extractor_version"} for stamp in stamps.values())
+
+
+def test_sigterm_to_the_process_group_stops_workers_and_all_after_a_batch(
+    database: str, mongo_uri: str, tmp_path: Path
+) -> None:
+    # As a service manager stops a job: SIGTERM to every process of the command's group (its
+    # fork server and workers too), sent here by a worker re-extracting the first page.
+    with client_for(mongo_uri) as client:
+        first_url = client[database]["pages"].find({}, {"article_url": 1}).sort("_id", 1)[0]["article_url"]
+    assert first_url not in {WARM_SITE + path for path in WARM_PAGES}  # not met by the fork server's warm-up
+    env = {**os.environ, "PYTHONPATH": changed_rule(tmp_path)}
+    command = [sys.executable, "-m", "arabpress.cli", "reextract", "--uri", mongo_uri, "--database", database]
+    command += ["--batch-size", "2", "--workers", "2"]
+    first = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**env, "STOP_GROUP_AT": first_url},
+        start_new_session=True,  # a process group of its own: the signal reaches no test process
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert first.returncode == 130, first.stderr
+    assert "stopped: run the same command again" in first.stderr and "Traceback" not in first.stderr
+    done = int(first.stdout.split(" selected, ")[1].split(" re-extracted")[0])
+    assert 0 < done < ARTICLE_COUNT
+    second = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert second.returncode == 0, second.stderr
+    assert f"{ARTICLE_COUNT - done} pages left" in second.stderr
+    assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in second.stdout
+    assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in second.stdout
+    assert {article["version"] for article in articles_of(mongo_uri, database).values()} == {2}

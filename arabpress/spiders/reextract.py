@@ -102,7 +102,6 @@ class ReextractSpider(scrapy.Spider):
         with client:
             self.job = build(client, settings, self.options)
             self.job.settings_overrides = log_settings(settings)
-            self.job.process_start = "forkserver"
             # scrapyd names its job in the _job argument: the run's id, unless an older run is resumed.
             self.job.run_id = str(getattr(self, "_job", "") or "")
             try:

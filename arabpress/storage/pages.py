@@ -285,11 +285,15 @@ def selection(since: datetime | None = None, url_prefix: str | None = None) -> d
 
 
 def key_range(
-    collection: Collection[dict[str, Any]], query: Mapping[str, Any], first: str, last: str
+    collection: Collection[dict[str, Any]],
+    query: Mapping[str, Any],
+    first: str,
+    last: str,
+    projection: Mapping[str, int] | None = None,
 ) -> Cursor[dict[str, Any]]:
-    """Return the documents of *collection* that *query* selects with keys from *first* to *last*, in key order."""
+    """Return the documents (their *projection*) *query* selects in *collection*, keys *first* to *last*, in order."""
     keys = {**query.get("_id", {}), "$gte": first, "$lte": last}
-    return collection.find({**query, "_id": keys}).sort("_id", ASCENDING).hint([("_id", ASCENDING)])
+    return collection.find({**query, "_id": keys}, projection).sort("_id", ASCENDING).hint([("_id", ASCENDING)])
 
 
 def unpack(document: Mapping[str, Any], compressed: bytes) -> bytes:
