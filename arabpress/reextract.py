@@ -12,15 +12,17 @@ starts after that key, so no page is done twice and none is skipped.
 
 The pages and the stored articles are read as two cursors in key order, a batch a round
 trip, rather than one lookup per page. Of the stored articles only their stamps are read
-(STAMP_FIELDS: ``record_hash`` and ``extractor_version``, which tell an article unchanged);
-an article is read whole, by key, only when its page now gives another ``record_hash``, to
-name the fields that changed. Extraction runs in ``workers`` processes when more than one is
-asked; they get each page's stored (compressed) bytes and its article's stamp, decompress,
-extract and compare, and send back only what is to be written, while this process reads the
-next batches and writes the previous one. A fork server forks them (this process has
-threads, which a plain fork would copy mid-work); it is started before the keys are read
-and imports :mod:`arabpress.prefork`, which runs the extraction once on sample pages, so
-each worker starts with everything imported and warm and only builds its own pipelines.
+(STAMP_FIELDS: ``record_hash`` and ``extractor_version``, which tell an article unchanged),
+as each batch is written, so that extraction does not wait for them (with --older-than-
+version, as each batch is handed over, to skip pages by version); an article is read whole,
+by key, only when its page now gives another ``record_hash``, to name the fields that
+changed. Extraction runs in ``workers`` processes when more than one is asked; they get each
+page's stored (compressed) bytes, decompress, extract and hash, and send back the article,
+while this process reads the next batches and writes the previous one. A fork server forks
+them (this process has threads, which a plain fork would copy mid-work); it is started
+before the keys are read and imports :mod:`arabpress.prefork`, which runs the extraction
+once on sample pages, so each worker starts with everything imported and warm and only
+builds its own pipelines.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -73,6 +75,7 @@ CHANGED = "changed"
 UNCHANGED = "unchanged"
 ELSEWHERE = "elsewhere"  # its article has another key now: compared with that key's article
 DIFFERS = "differs"  # another record_hash than the stored article's: compared field by field
+EXTRACTED = "extracted"  # its article's stamp was not sent along: this process compares it
 
 # Batches handed to worker processes beyond the one being written, so that they never wait
 # for this process to read or write.
@@ -206,11 +209,16 @@ class Stamp:
 
 @dataclass(frozen=True)
 class Task:
-    """One page for extraction: its stored document (without its bytes), its stored bytes, its article's stamp."""
+    """One page for extraction: its stored document (without its bytes), its stored bytes, its article's stamp.
+
+    Without --older-than-version the stamps are read as the batch is written, not as it is
+    handed over (*stamped* False): extraction starts without waiting for the articles.
+    """
 
     page: dict[str, Any]
     compressed: bytes
     stored: Stamp | None
+    stamped: bool = True
 
 
 @dataclass(frozen=True)
@@ -223,6 +231,7 @@ class Result:
     reason: str = ""
     document: dict[str, Any] | None = None
     changes: tuple[tuple[str, str, str], ...] = ()
+    record_hash: str = ""  # of the document, when EXTRACTED
 
 
 def unchanged(key: str, document: dict[str, Any], stored: Stamp) -> Result:
@@ -350,12 +359,24 @@ def settle(task: Task) -> Result:
     url = str(document["url"])
     if page_key(url) != key:
         return Result(key, url, ELSEWHERE, document=document)
+    if not task.stamped:
+        return Result(key, url, EXTRACTED, document=document, record_hash=record_hash(document))
     if task.stored is None:
         return Result(key, url, INSERTED, document=document)
     if task.stored.record_hash == record_hash(document):
         return unchanged(key, document, task.stored)
     # The fields of the stored article stay with the parent, which compares them.
     return Result(key, url, DIFFERS, document=document)
+
+
+def compared(result: Result, stored: Stamp | None) -> Result:
+    """Return what an EXTRACTED *result* is against its article's *stored* stamp, as settle tells it."""
+    assert result.document is not None
+    if stored is None:
+        return replace(result, outcome=INSERTED)
+    if stored.record_hash == result.record_hash:
+        return unchanged(result.key, result.document, stored)
+    return replace(result, outcome=DIFFERS)
 
 
 def settle_all(tasks: Sequence[Task]) -> list[Result]:
@@ -536,9 +557,10 @@ class Reextraction:
         opener = ThreadPoolExecutor(2)
         try:
             # The worker processes start (and build their pipelines) while the first batch is read.
+            # The cursors first: the server sorts while the worker processes are forked.
+            pages, articles = self._readers(keys, batch_size, opener)
             for _ in range(self.options.workers):
                 executor.submit(os.getpid)
-            pages, articles = self._readers(keys, batch_size, opener)
             in_flight: deque[Batch] = deque()
             for start in range(0, len(keys), batch_size):
                 if self.stop_requested:
@@ -546,9 +568,9 @@ class Reextraction:
                     break
                 in_flight.append(self._submit(keys[start : start + batch_size], pages, articles, executor))
                 while len(in_flight) > ahead:
-                    self._done(in_flight.popleft(), progress)
+                    self._done(in_flight.popleft(), articles, progress)
             while in_flight:
-                self._done(in_flight.popleft(), progress)
+                self._done(in_flight.popleft(), articles, progress)
         finally:
             # After a failure, the batches handed over are not waited for.
             executor.shutdown(cancel_futures=True)
@@ -583,7 +605,7 @@ class Reextraction:
         articles: Reader,
         executor: Executor,
     ) -> Batch:
-        """Read one batch of pages and their stored articles part by part, handing each part to extraction."""
+        """Read one batch of pages part by part, handing each part to extraction (with stamps, to skip by version)."""
         batch = Batch(keys, 0, [])
         # A part is handed over as soon as it is read, so that the workers start early.
         count = self.options.workers * PARTS_PER_WORKER if self.options.workers > 1 else 1
@@ -594,9 +616,9 @@ class Reextraction:
         return batch
 
     def _tasks(self, found: Mapping[str, dict[str, Any]], articles: Reader, batch: Batch) -> list[Task]:
-        """Return the tasks of the pages *found*, with their stored articles' stamps; count those skipped by version."""
-        olds = articles(list(found))
+        """Return the tasks of the pages *found*; with --older-than-version, stamped, those skipped counted."""
         limit = self.options.older_than_version
+        olds = articles(list(found)) if limit is not None else {}
         tasks: list[Task] = []
         for key, document in found.items():
             old = olds.get(key)
@@ -604,19 +626,23 @@ class Reextraction:
                 batch.skipped += 1
                 continue
             page = {name: value for name, value in document.items() if name != "body"}
-            tasks.append(Task(page, self.store.stored_bytes(document), Stamp.of(old)))
+            tasks.append(Task(page, self.store.stored_bytes(document), Stamp.of(old), stamped=limit is not None))
         return tasks
 
-    def _done(self, batch: Batch, progress: Callable[[int], None]) -> None:
-        """Count and write one extracted batch, then record it as done."""
+    def _done(self, batch: Batch, articles: Reader, progress: Callable[[int], None]) -> None:
+        """Count and write one extracted batch (reading the stamps not sent along), then record it as done."""
         self.summary.skipped_version += batch.skipped
+        results = [result for part in batch.parts for result in part.result()]
+        # In key order, batch after batch, as the articles cursor is read.
+        stamps = articles([result.key for result in results if result.outcome == EXTRACTED])
         entries: list[Entry] = []
         now = datetime.now(UTC)
-        for part in batch.parts:
-            for result in part.result():
-                document = self._count(result)
-                if document is not None:
-                    entries.append(Entry(document, self.run_id, now, from_archive=True))
+        for result in results:
+            if result.outcome == EXTRACTED:
+                result = compared(result, Stamp.of(stamps.get(result.key)))
+            document = self._count(result)
+            if document is not None:
+                entries.append(Entry(document, self.run_id, now, from_archive=True))
         if not self.options.dry_run:
             if entries:
                 self._write(entries)
@@ -697,6 +723,8 @@ def iter_lines(summary: Summary, dry_run: bool) -> Iterator[str]:
 
 def build(client: Client, settings: BaseSettings, options: Options) -> Reextraction:
     """Return a re-extraction of the database MONGO_DATABASE of *client*, as *settings* name its collections."""
+    if options.workers > 1:
+        start_fork_server()  # it warms up while the indexes are checked and the keys read
     database = client[settings.get("MONGO_DATABASE")]
     articles = database[settings.get("MONGO_COLLECTION")]
     ensure_article_indexes(articles)

@@ -545,3 +545,23 @@ def test_sigterm_to_the_process_group_stops_workers_and_all_after_a_batch(
     assert f"pages: {ARTICLE_COUNT} selected, {ARTICLE_COUNT} re-extracted" in second.stdout
     assert f"articles: {ARTICLE_COUNT} changed, 0 unchanged" in second.stdout
     assert {article["version"] for article in articles_of(mongo_uri, database).values()} == {2}
+
+
+@pytest.mark.parametrize("stamps_read", ["as batches are written", "as batches are handed over"])
+def test_a_page_whose_article_is_gone_stores_it_again(
+    database: str, mongo_uri: str, capsys: pytest.CaptureFixture[str], stamps_read: str
+) -> None:
+    # With --older-than-version the stamps go with the pages (to skip by version); without it
+    # they are read as each batch is written.
+    options = ["--older-than-version", str(EXTRACTOR_VERSION + 1)] if stamps_read.endswith("over") else []
+    before = articles_of(mongo_uri, database)
+    gone = sorted(before)[2:4]
+    with client_for(mongo_uri) as client:
+        assert client[database]["articles"].delete_many({"url": {"$in": gone}}).deleted_count == 2
+    arguments = ["reextract", "--uri", mongo_uri, "--database", database, "--batch-size", "3", *options]
+    assert cli.main(arguments) == 0
+    out = capsys.readouterr().out
+    assert f"articles: 0 changed, {ARTICLE_COUNT - 2} unchanged, 2 new" in out
+    after = articles_of(mongo_uri, database)
+    assert set(after) == set(before)
+    assert all(after[url]["title"] == before[url]["title"] and after[url]["version"] == 1 for url in gone)
