@@ -13,4 +13,4 @@ import signal
 from arabpress.reextract import warm_up
 
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
-warm_up()
+warm_up({})

@@ -31,6 +31,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import signal
+import threading
 import time
 import uuid
 from collections import deque
@@ -281,14 +282,14 @@ WARM_SITE = "https://www.arabpress.example/"
 warmed = False  # this process (or the one it was forked from) ran warm_up
 
 
-def warm_up() -> None:
-    """Run the extraction and the pipelines once on WARM_PAGES, with pipelines thrown away after.
+def warm_up(overrides: Mapping[str, Any]) -> None:
+    """Run the extraction and pipelines (made with *overrides*) once on WARM_PAGES, the pipelines thrown away after.
 
     What a first page costs (imports, lazily built tables, dateparser's languages) is then
-    paid once, in the fork server, and not by each worker forked from it.
+    paid once, before the workers are forked, and not by each of them.
     """
     global warmed  # inherited by the processes forked from this one
-    pipelines = new_pipelines({"LOG_ENABLED": False})
+    pipelines = new_pipelines(overrides)
     for path in WARM_PAGES:
         body = (SAMPLE_PAGES / path / "index.html").read_bytes()
         extract_response(HtmlResponse(WARM_SITE + path, body=body, encoding="utf-8"), pipelines)
@@ -305,14 +306,27 @@ def start_fork_server() -> None:
 
 
 def worker_pool(workers: int, overrides: Mapping[str, Any]) -> ProcessPoolExecutor:
-    """Return a pool of *workers* extraction processes forked by the (warm) fork server."""
-    start_fork_server()
-    return ProcessPoolExecutor(
+    """Return a pool of *workers* extraction processes, started warm (pipelines made with *overrides*).
+
+    A process with no other thread (the command, before its MongoDB client starts any) warms
+    up and forks them all at once, now: a fork copies no thread caught mid-work. Any other
+    process has them forked by the warm fork server (start_fork_server).
+    """
+    forked_here = threading.active_count() == 1
+    if forked_here:
+        warm_up(overrides)
+    else:
+        start_fork_server()
+    pool = ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("forkserver"),
+        mp_context=multiprocessing.get_context("fork" if forked_here else "forkserver"),
         initializer=_worker_start,
         initargs=(dict(overrides),),
     )
+    if forked_here:
+        # The first call forks every worker, before the pool starts threads of its own.
+        pool.submit(os.getpid)
+    return pool
 
 
 def log_settings(settings: BaseSettings) -> dict[str, Any]:
@@ -493,6 +507,8 @@ class Reextraction:
         self.stop_requested = False
         # Settings of the pipelines' own crawler (the log settings of a crawl process).
         self.settings_overrides: dict[str, Any] = {}
+        # Worker processes started before the job (worker_pool), else run starts its own.
+        self.pool: ProcessPoolExecutor | None = None
         self.run_id = ""
         self.resumed = False  # an unfinished run with the same options is going on
         self.resumed_from: str | None = None  # the last key it had done
@@ -505,7 +521,7 @@ class Reextraction:
     def start(self) -> list[str]:
         """Find the run to resume (or start one) and return the keys left to do, in order."""
         after: str | None = None
-        if self.options.workers > 1:
+        if self.options.workers > 1 and self.pool is None:
             start_fork_server()  # it warms up while the keys are read
         if not self.options.dry_run:
             query = {f"options.{name}": value for name, value in self.options.selection().items()}
@@ -547,7 +563,7 @@ class Reextraction:
         batch_size = max(1, self.options.batch_size)
         executor: Executor
         if self.options.workers > 1:
-            executor = worker_pool(self.options.workers, self.settings_overrides)
+            executor = self.pool or worker_pool(self.options.workers, self.settings_overrides)
             ahead = BATCHES_AHEAD
         else:
             executor = InlineExecutor(self.settings_overrides)
@@ -723,8 +739,6 @@ def iter_lines(summary: Summary, dry_run: bool) -> Iterator[str]:
 
 def build(client: Client, settings: BaseSettings, options: Options) -> Reextraction:
     """Return a re-extraction of the database MONGO_DATABASE of *client*, as *settings* name its collections."""
-    if options.workers > 1:
-        start_fork_server()  # it warms up while the indexes are checked and the keys read
     database = client[settings.get("MONGO_DATABASE")]
     articles = database[settings.get("MONGO_COLLECTION")]
     ensure_article_indexes(articles)

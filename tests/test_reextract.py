@@ -485,17 +485,27 @@ def test_an_article_whose_url_changed_is_compared_with_the_article_of_its_new_ke
     assert after[moved] == before[moved]
 
 
-def test_workers_are_forked_warm_and_build_pipelines_of_their_own() -> None:
-    # A child process of its own, so that its fork server is the one re-extraction starts.
-    command = [sys.executable, "-m", "tests.worker_probe"]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=180, check=False)
+@pytest.mark.parametrize("threaded", [False, True])
+def test_workers_are_forked_warm_build_pipelines_of_their_own_and_outlive_a_sigterm(threaded: bool) -> None:
+    # A child process of its own (and a session of its own, for the SIGTERM to its group).
+    command = [sys.executable, "-m", "tests.worker_probe", *(["threaded"] if threaded else [])]
+    done = subprocess.run(
+        command, cwd=PROJECT_ROOT, start_new_session=True, capture_output=True, text=True, timeout=180, check=False
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    # The fork server ran the warm-up before forking the worker...
-    assert report["warmed"] is True
+    first = report["first"]
+    # A process with no other thread forks the workers itself; one with threads has a fork
+    # server fork them. Either ran the warm-up before forking...
+    assert (first["forked_by"] == report["probe"]) is not threaded
+    assert first["warmed"] is True
     # ...with pipelines of its own: the worker's are new, so the pages the warm-up extracted
     # are articles again, not repeats of the same crawl.
-    assert report["outcomes"] == ["article", "article"]
+    assert first["outcomes"] == ["article", "article"]
+    # A SIGTERM to the whole process group (as a service manager sends) leaves the workers
+    # (and the fork server) to the process that started them: none ends, they still answer.
+    assert report["ended_by_sigterm"] == 0
+    assert report["after_sigterm"]["warmed"] is True
 
 
 def test_stored_articles_are_read_as_stamps_and_whole_only_to_compare(database: str, mongo_uri: str) -> None:

@@ -1,12 +1,19 @@
-"""What a re-extraction worker process starts with, asked from inside one (``python -m tests.worker_probe``).
+"""What re-extraction worker processes start with, asked from inside one (``python -m tests.worker_probe``).
 
-The child process starts the worker pool as ``arabpress reextract`` does, so its fork server
-is this run's, and prints what its one worker reports as JSON.
+The child process starts a worker pool as ``arabpress reextract`` does (with ``threaded``:
+with a second thread running, as in a scrapyd job), asks a worker, sends SIGTERM to its own
+process group (run it in a session of its own), tells whether a child process ended, asks
+again, and prints the answers as JSON.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,20 +25,33 @@ def warm_page(path: str) -> Page:
     """Return the sample page the warm-up extracts under *path*, as a stored page."""
     url = reextract.WARM_SITE + path
     body = (reextract.SAMPLE_PAGES / path / "index.html").read_bytes()
-    content_type = "text/html; charset=utf-8"
-    now = datetime.now(UTC)
-    return Page(url, url, url, 200, content_type, "utf-8", now, None, "probe", body)
+    return Page(url, url, url, 200, "text/html; charset=utf-8", "utf-8", datetime.now(UTC), None, "probe", body)
 
 
 def started_with() -> dict[str, Any]:
-    """Return, in a worker, whether it was forked warm, and what its own pipelines make of the warm pages."""
+    """Return, in a worker, whether it was forked warm, by which process, and what it makes of the warm pages."""
     outcomes = []
     for path in reextract.WARM_PAGES:
         document, reason = reextract.extract_page(warm_page(path))
         outcomes.append(reason if document is None else "article")
-    return {"warmed": reextract.warmed, "outcomes": outcomes}
+    return {"warmed": reextract.warmed, "forked_by": os.getppid(), "outcomes": outcomes}
+
+
+def main(threaded: bool) -> dict[str, Any]:
+    """Start a pool, ask a worker before and after a SIGTERM to the process group."""
+    if threaded:
+        threading.Thread(target=threading.Event().wait, daemon=True).start()
+    # Handled here, as the command handles it (an ignored signal would stay ignored in the
+    # processes this one starts, a handled one does not).
+    signal.signal(signal.SIGTERM, lambda number, frame: None)
+    with reextract.worker_pool(2, {}) as pool:
+        first = pool.submit(started_with).result(timeout=120)
+        os.killpg(0, signal.SIGTERM)
+        time.sleep(0.5)  # for the signal to reach every process of the group
+        ended, _ = os.waitpid(-1, os.WNOHANG)  # a child of this process (a worker, the fork server) gone
+        after = pool.submit(started_with).result(timeout=120)
+    return {"probe": os.getpid(), "first": first, "ended_by_sigterm": ended, "after_sigterm": after}
 
 
 if __name__ == "__main__":
-    with reextract.worker_pool(1, {}) as pool:
-        print(json.dumps(pool.submit(started_with).result(timeout=120)))
+    print(json.dumps(main(sys.argv[1:] == ["threaded"])))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 from datetime import datetime
 
 from arabpress.commands import CommandError
 from arabpress.console import Progress
-from arabpress.reextract import Options, ReextractError, build, iter_lines, parse_day, perform
+from arabpress.reextract import Options, ReextractError, build, iter_lines, parse_day, perform, worker_pool
 from arabpress.storage.connection import MongoUnavailable, open_server, project_settings
 
 
@@ -49,22 +50,26 @@ def run(args: argparse.Namespace) -> int:
     if interval is None:
         interval = settings.getfloat("ARABPRESS_PROGRESS_INTERVAL")
     options = Options(args.since, args.url_prefix, args.older_than_version, args.dry_run, args.batch_size, args.workers)
-    try:
-        client = open_server(settings)
-    except MongoUnavailable as error:
-        raise CommandError(str(error)) from None
-    with client:
-        job = build(client, settings, options)
-        for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, job.request_stop)
+    # Forked now, warm, while this process has no thread (its MongoDB client starts some).
+    pool = worker_pool(args.workers, {}) if args.workers > 1 else None
+    with pool or contextlib.nullcontext():
         try:
-            finished = perform(
-                job,
-                lambda total: Progress(total, "re-extracted", interval),
-                lambda line: print(line, file=sys.stderr),
-            )
-        except ReextractError as error:
+            client = open_server(settings)
+        except MongoUnavailable as error:
             raise CommandError(str(error)) from None
+        with client:
+            job = build(client, settings, options)
+            job.pool = pool
+            for number in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(number, job.request_stop)
+            try:
+                finished = perform(
+                    job,
+                    lambda total: Progress(total, "re-extracted", interval),
+                    lambda line: print(line, file=sys.stderr),
+                )
+            except ReextractError as error:
+                raise CommandError(str(error)) from None
     for line in iter_lines(job.summary, options.dry_run):
         print(line)
     if not finished:

@@ -11,6 +11,7 @@ handed to the workers); scheduling it again with the same arguments resumes it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ from arabpress.reextract import (
     log_settings,
     parse_day,
     perform,
+    worker_pool,
 )
 from arabpress.storage.connection import MongoUnavailable, open_server
 
@@ -99,9 +101,13 @@ class ReextractSpider(scrapy.Spider):
         except MongoUnavailable as error:
             self.logger.error("%s", error)
             return None
-        with client:
+        overrides = log_settings(settings)
+        # The job's process has threads: the pool's warm fork server starts now, while the job is built.
+        pool = worker_pool(self.options.workers, overrides) if self.options.workers > 1 else None
+        with client, pool or contextlib.nullcontext():
             self.job = build(client, settings, self.options)
-            self.job.settings_overrides = log_settings(settings)
+            self.job.settings_overrides = overrides
+            self.job.pool = pool
             # scrapyd names its job in the _job argument: the run's id, unless an older run is resumed.
             self.job.run_id = str(getattr(self, "_job", "") or "")
             try:
