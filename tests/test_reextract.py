@@ -508,7 +508,7 @@ def test_workers_are_forked_warm_build_pipelines_of_their_own_and_outlive_a_sigt
     assert report["after_sigterm"]["warmed"] is True
 
 
-def test_stored_articles_are_read_as_stamps_and_whole_only_to_compare(database: str, mongo_uri: str) -> None:
+def test_the_stored_articles_cursor_reads_their_stamps_only(database: str, mongo_uri: str) -> None:
     with client_for(mongo_uri) as client:
         db = client[database]
         store = PageStore(db, max_document_size=max_document_size(client))
