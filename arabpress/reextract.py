@@ -27,6 +27,7 @@ builds its own pipelines.
 
 from __future__ import annotations
 
+import importlib.resources
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -40,7 +41,6 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import bson
@@ -277,7 +277,8 @@ WARM_PAGES = (
     "2026/01/31/opec-holds-oil-output-steady-amid-member-tensions-and-market-oversupply/",
     "ar/2026/01/31/opec-plus-output-steady/",
 )
-SAMPLE_PAGES = Path(__file__).with_name("sample_site") / "pages"
+# Read as package data: the package may be a zipped egg (scrapyd).
+SAMPLE_PAGES = importlib.resources.files("arabpress") / "sample_site" / "pages"
 WARM_SITE = "https://www.arabpress.example/"
 warmed = False  # this process (or the one it was forked from) ran warm_up
 
