@@ -257,9 +257,20 @@ def micro(uri: str, site: Path, count: int) -> list[tuple[str, float]]:
         ("insert page, _id index only", count, insert("bare_pages", pages), lambda: None),
         ("insert page, fetched_at index", count, insert("pages", pages), lambda: None),
         ("insert page without body", count, insert("pages_nobody", stripped), lambda: None),
-        ("find_one {_id} (articles)", count, lambda: find_by_ids(articles_in, keys, projection), lambda: None),
         (
-            f"find {{_id: {{$in: 100 keys}}}} (articles, {count:,} stored), per query",
+            "find_one {_id}, one query a key, per key",
+            count,
+            lambda: [articles_in.find_one({"_id": key}, projection) for key in keys],
+            lambda: None,
+        ),
+        (
+            "find_by_ids ({_id: {$in}}, 500 keys a query), per key",
+            count,
+            lambda: find_by_ids(articles_in, keys, projection),
+            lambda: None,
+        ),
+        (
+            f"find {{_id: {{$in: 100 keys}}}} ({count:,} stored), per query",
             queries,
             repeat(lambda: list(articles_in.find({"_id": {"$in": keys[:100]}}, projection)), queries),
             lambda: None,

@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=.tools/bin/ferretdb
 if [ -x "$target" ] && [ "$target" -nt tools/ferretdb/go.sum ] && [ "$target" -nt tools/ferretdb/main.go ] \
-  && [ "$target" -nt tools/ferretdb/main_test.go ] \
+  && [ "$target" -nt tools/ferretdb/main_test.go ] && [ "$target" -nt tools/ferretdb/sqlite/id_in.go ] \
   && [ "$target" -nt scripts/install-ferretdb.sh ]; then
   exit 0
 fi
@@ -45,6 +45,19 @@ collection="$work/FerretDB/internal/backends/sqlite/collection.go"
 }
 sed -i -e 's|if params.Filter.Len() == 1 {|if params.Filter.Len() > 0 \&\& params.Filter.Has("_id") {|' \
   -e 's|filterPushdown = true|filterPushdown = params.Filter.Len() == 1|' "$collection"
+# A third: `_id: {$in: [strings]}` is pushed down too (tools/ferretdb/sqlite/id_in.go), so a batch of
+# lookups by key is one query that searches the _id index rather than one that reads the collection.
+args_line='args = \[\]any{string(must.NotFail(sjson.MarshalSingleValue(v)))}'
+[ "$(grep -c "$args_line" "$collection")" = 2 ] || {
+  echo "install-ferretdb: $collection is not the expected FerretDB source; not building" >&2
+  exit 1
+}
+sed -i "/$args_line/a\\\\t\\tcase *types.Document:\n\t\t\twhereClause, args = idInClause(v)" "$collection"
+[ "$(grep -c '^		case \*types.Document:$' "$collection")" = 2 ] || {
+  echo "install-ferretdb: the \$in pushdown could not be applied to $collection; not building" >&2
+  exit 1
+}
+sed '/^\/\/go:build ignore$/d' tools/ferretdb/sqlite/id_in.go >"$(dirname "$collection")/id_in.go"
 cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go tools/ferretdb/main_test.go "$work/"
 (cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" && go test -count=1 . \
   && go build -trimpath -o build/ferretdb .)
