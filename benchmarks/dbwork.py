@@ -1,10 +1,11 @@
 """What the database server does per article in a full-chain crawl, and what each kind of command costs it.
 
   crawl  the full chain (the project's defaults, as ``python -m benchmarks.run``'s "full" row) on a
-         generated site, twice against one local server: once as it runs, for the crawl process's
-         and the server's CPU per article; once with pymongo's command monitoring in the crawl
-         process, for the commands per article by kind and collection, the documents they carry
-         and the bytes sent and received.
+         generated site against one local server: once as it runs, for the crawl process's and the
+         server's CPU per article; then with pymongo's command monitoring in the crawl process, for
+         the commands per article by kind and collection, the documents they carry and the bytes
+         sent and received: into an empty database, again into what it stored (incremental
+         lookups, every article skipped), and again with every article refetched (unchanged).
   micro  the server's CPU per operation (its /proc CPU time over N operations) for inserts of
          article and page documents with and without their indexes, ``{_id}`` lookups one by one
          and as one ``$in``, and small updates.
@@ -104,36 +105,55 @@ def monitored(out: Path, command: list[str]) -> None:
 class CrawlWork:
     """One full-chain crawl: its process, and the commands it sent when monitored."""
 
+    label: str
     run: CrawlRun
     commands: dict[str, dict[str, int]]
 
     @property
     def articles(self) -> int:
-        """Return the articles the crawl scraped."""
-        return self.run.items
+        """Return the articles of the site (a crawl of a stored site skips or refetches them)."""
+        return self.run.articles
 
     def per_article_ms(self, seconds: float) -> float:
         """Return *seconds* as milliseconds per article."""
         return 1000.0 * seconds / self.articles if self.articles else 0.0
 
 
-def crawl(articles: int, uri: str, out: Path, monitor: bool) -> CrawlWork:
-    """Run the full chain once on the site of *articles* articles; count its commands when *monitor*."""
-    from arabpress.local.site import SiteServer
-
-    site = ensure_site(articles)
-    workdir = out / f"full-{'monitored' if monitor else 'plain'}-{articles}"
-    database = f"arabpress_bench_{uuid.uuid4().hex[:8]}"
+def crawl(
+    label: str, origin: str, articles: int, uri: str, database: str, out: Path, monitor: bool, **overrides: str
+) -> CrawlWork:
+    """Run the full chain once on the site at *origin* into *database*; count its commands when *monitor*."""
+    workdir = out / f"{label}-{articles}"
     spider, settings, env = crawl_settings("full", workdir, database, uri, "")
     counts = workdir / "commands.json"
     wrap = [sys.executable, "-m", "benchmarks.dbwork", MONITOR_FLAG, str(counts)] if monitor else []
-    with SiteServer(site) as server:
-        run = run_crawl(
-            "full", spider, server.origin, workdir, articles=articles, settings=settings, env=env, wrap=wrap
-        )
-    drop_database(uri, database)
+    settings |= overrides
+    run = run_crawl("full", spider, origin, workdir, articles=articles, settings=settings, env=env, wrap=wrap)
     commands = json.loads(counts.read_text(encoding="utf-8")) if monitor and counts.is_file() else {}
-    return CrawlWork(run, commands)
+    return CrawlWork(label, run, commands)
+
+
+def crawls(articles: int, uri: str, out: Path) -> list[CrawlWork]:
+    """Crawl the site into an empty database as it runs, then monitored, then twice more into what it stored.
+
+    The second crawl of the stored site has the incremental lookups (every article is current
+    and skipped); the third refetches every article (incremental crawls off), all unchanged.
+    """
+    from arabpress.local.site import SiteServer
+
+    plain, database = (f"arabpress_bench_{uuid.uuid4().hex[:8]}" for _ in range(2))
+    # One server for every crawl: the site's URLs, and so the stored keys, hold its port.
+    with SiteServer(ensure_site(articles)) as server:
+        runs = [crawl("first", server.origin, articles, uri, plain, out, monitor=False)]
+        drop_database(uri, plain)
+        for label, overrides in (
+            ("first-monitored", {}),
+            ("again-incremental", {}),
+            ("again-refetch", {"ARABPRESS_INCREMENTAL_ENABLED": "False"}),
+        ):
+            runs.append(crawl(label, server.origin, articles, uri, database, out, monitor=True, **overrides))
+    drop_database(uri, database)
+    return runs
 
 
 def command_table(work: CrawlWork) -> str:
@@ -166,12 +186,13 @@ def command_table(work: CrawlWork) -> str:
     return table(header, rows)
 
 
-def crawl_line(label: str, work: CrawlWork) -> str:
-    """Return one line of a crawl's CPU per article."""
+def crawl_line(work: CrawlWork) -> str:
+    """Return one line of a crawl's CPU per article of the site."""
     db = work.run.server_cpu.get("db", 0.0)
     return (
-        f"{label}: {work.articles:,} articles; crawl process {work.per_article_ms(work.run.cpu):.2f} ms CPU/article "
-        f"(start-up included), database server {work.per_article_ms(db):.2f} ms CPU/article ({db:.2f} s)"
+        f"{work.label}: {work.run.items:,} articles scraped of {work.articles:,}, {work.run.pages:,} pages; crawl "
+        f"process {work.per_article_ms(work.run.cpu):.2f} ms CPU/article (start-up included), database server "
+        f"{work.per_article_ms(db):.2f} ms CPU/article ({db:.2f} s)"
     )
 
 
@@ -337,11 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with mongo_server() as (uri, kind):
         print(f"server: {server_version(uri)} ({kind}); output in {out}", flush=True)
         if not args.no_crawl:
-            plain = crawl(args.articles, uri, out, monitor=False)
-            print(crawl_line("full chain", plain), flush=True)
-            counted = crawl(args.articles, uri, out, monitor=True)
-            print(crawl_line("full chain, monitored", counted), flush=True)
-            print(command_table(counted), flush=True)
+            for work in crawls(args.articles, uri, out):
+                print(crawl_line(work), flush=True)
+                if work.commands:
+                    print(command_table(work), flush=True)
         if not args.no_micro:
             rows = micro(uri, ensure_site(args.articles), args.operations)
             print(table(["operation", "server CPU ms per operation"], [[name, f"{ms:.3f}"] for name, ms in rows]))
