@@ -56,6 +56,7 @@ from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.storage.connection import Client, describe_error, max_document_size
 from arabpress.storage.documents import article_document, article_fields, record_hash
 from arabpress.storage.indexes import ensure_article_indexes
+from arabpress.storage.lookup import find_by_ids
 from arabpress.storage.pages import Page, PageError, PageStore, key_range, page_key, page_of, selection, unpack
 from arabpress.storage.writer import ArticleWriter, Entry
 
@@ -464,9 +465,9 @@ class KeyOrdered:
 def by_key(
     collection: Collection[dict[str, Any]], keys: Sequence[str], projection: Mapping[str, int] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Return the documents (their *projection*) of *collection* among *keys*: one ``{_id: key}`` lookup each."""
-    found = {key: collection.find_one({"_id": key}, projection) for key in keys}
-    return {key: document for key, document in found.items() if document is not None}
+    """Return the documents (their *projection*, None: whole) of *collection* among *keys*, in key order."""
+    found = find_by_ids(collection, keys, projection)
+    return {key: found[key] for key in keys if key in found}
 
 
 @dataclass
@@ -476,11 +477,6 @@ class Batch:
     keys: Sequence[str]
     skipped: int
     parts: list[Future[list[Result]]]
-
-
-def stored_article(articles: Collection[dict[str, Any]], url: str) -> dict[str, Any] | None:
-    """Return the stored article whose canonical URL is *url* (one ``{_id: key}`` lookup)."""
-    return articles.find_one({"_id": page_key(url)})
 
 
 def parts_of(keys: Sequence[str], count: int) -> list[Sequence[str]]:
@@ -652,12 +648,17 @@ class Reextraction:
         results = [result for part in batch.parts for result in part.result()]
         # In key order, batch after batch, as the articles cursor is read.
         stamps = articles([result.key for result in results if result.outcome == EXTRACTED])
+        results = [
+            compared(result, Stamp.of(stamps.get(result.key))) if result.outcome == EXTRACTED else result
+            for result in results
+        ]
+        # The articles to compare with, whole, in one read: by the page's key, or the new one's (ELSEWHERE).
+        compare = [page_key(result.url) for result in results if result.outcome in (ELSEWHERE, DIFFERS)]
+        olds = by_key(self.articles, compare)
         entries: list[Entry] = []
         now = datetime.now(UTC)
         for result in results:
-            if result.outcome == EXTRACTED:
-                result = compared(result, Stamp.of(stamps.get(result.key)))
-            document = self._count(result)
+            document = self._count(result, olds)
             if document is not None:
                 entries.append(Entry(document, self.run_id, now, from_archive=True))
         if not self.options.dry_run:
@@ -666,8 +667,8 @@ class Reextraction:
             self._checkpoint(batch.keys[-1], STATUS_RUNNING)
         progress(len(batch.keys))
 
-    def _count(self, result: Result) -> dict[str, Any] | None:
-        """Count what *result* is in the summary, reading the stored article to compare with; return what to write."""
+    def _count(self, result: Result, olds: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
+        """Count what *result* is in the summary (*olds*: the stored articles to compare with); return what to write."""
         if result.outcome == UNREADABLE:
             self.summary.refuse(result.url, result.reason)
             return None
@@ -677,9 +678,7 @@ class Reextraction:
             return None
         if result.outcome in (ELSEWHERE, DIFFERS):
             assert result.document is not None
-            # The whole article, by its key: the page's, or the new one's (ELSEWHERE).
-            old = stored_article(self.articles, result.url)
-            result = judge(result.key, old, result.document)
+            result = judge(result.key, olds.get(page_key(result.url)), result.document)
         if result.outcome == INSERTED:
             self.summary.inserted += 1
         elif result.outcome == CHANGED:

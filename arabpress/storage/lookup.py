@@ -18,9 +18,9 @@ LOOKUP_CHUNK = 500
 
 
 def find_by_ids(
-    collection: Collection[dict[str, Any]], keys: Iterable[str], projection: Mapping[str, Any]
+    collection: Collection[dict[str, Any]], keys: Iterable[str], projection: Mapping[str, Any] | None
 ) -> dict[str, dict[str, Any]]:
-    """Return the stored documents among *keys* (each projected), by key; missing keys are left out."""
+    """Return the stored documents among *keys* (each projected; None: whole), by key; missing keys are left out."""
     unique = list(dict.fromkeys(keys))
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(unique), LOOKUP_CHUNK):
