@@ -13,15 +13,16 @@ starts after that key, so no page is done twice and none is skipped.
 The pages and the stored articles are read as two cursors in key order, a batch a round
 trip, rather than one lookup per page. Of the stored articles only their stamps are read
 (STAMP_FIELDS: ``record_hash`` and ``extractor_version``, which tell an article unchanged),
-as each batch is written, so that extraction does not wait for them (with --older-than-
-version, as each batch is handed over, to skip pages by version); an article is read whole,
-by key, only when its page now gives another ``record_hash``, to name the fields that
-changed. Extraction runs in ``workers`` processes when more than one is asked; they get each
-page's stored (compressed) bytes, decompress, extract and hash, and send back the article,
-while this process reads the next batches and writes the previous one. A fork server forks
-them (this process has threads, which a plain fork would copy mid-work); it is started
-before the keys are read and imports :mod:`arabpress.prefork`, which runs the extraction
-once on sample pages, so each worker starts with everything imported and warm and only
+as each batch is written, so that extraction does not wait for them (with
+--older-than-version, as each batch is handed over, to skip pages by version); an article is
+read whole, by key, only when its page now gives another ``record_hash``, to name the fields
+that changed. Extraction runs in ``workers`` processes when more than one is asked; they get
+each page's stored (compressed) bytes, decompress, extract and hash, and send back the
+article, while this process reads the next batches and writes the previous one. They start
+warm (worker_pool): a process with no other thread (the command, before its MongoDB client
+starts any) runs the extraction once on sample pages and forks them; a process with threads
+(a scrapyd job), where a fork would copy threads caught mid-work, has them forked by a fork
+server that imports :mod:`arabpress.prefork`, which does the same. Each worker then only
 builds its own pipelines.
 """
 
@@ -570,7 +571,7 @@ class Reextraction:
         opener = ThreadPoolExecutor(2)
         try:
             # The worker processes start (and build their pipelines) while the first batch is read.
-            # The cursors first: the server sorts while the worker processes are forked.
+            # The cursors first: the server sorts while the worker processes start.
             pages, articles = self._readers(keys, batch_size, opener)
             for _ in range(self.options.workers):
                 executor.submit(os.getpid)
