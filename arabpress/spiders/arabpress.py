@@ -27,7 +27,15 @@ from arabpress.extract import ArticlePage, jsonld, page_kind
 from arabpress.extract.affixes import SiteAffixes
 from arabpress.extract.fallback import ExtractionError
 from arabpress.extract.links import body_article_links, listing_links, next_page_links, section_links
-from arabpress.urls import amp_to_canonical, is_amp_url, is_article_url, is_same_site, strip_tracking, url_key
+from arabpress.urls import (
+    amp_to_canonical,
+    is_amp_url,
+    is_article_url,
+    is_same_site,
+    strip_tracking,
+    url_digest,
+    url_key,
+)
 
 # Request kinds, kept in request.meta so middlewares (incremental crawls) can tell
 # article fetches from navigation.
@@ -64,6 +72,9 @@ class ArabPressSpider(scrapy.Spider):
         self.max_articles = 0
         self.articles_scraped = 0
         self.title_affixes: SiteAffixes | None = None  # set in from_crawler
+        # Digests of the article URL keys requested so far, and whether a repeat is dropped (article_requests).
+        self.requested_articles: set[int] = set()
+        self.drop_repeats = True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArabPressSpider:
@@ -78,6 +89,8 @@ class ArabPressSpider(scrapy.Spider):
             spider.max_articles = settings.getint("ARABPRESS_MAX_ARTICLES")
         min_pages = settings.getint("ARABPRESS_TITLE_AFFIX_MIN_PAGES")
         spider.title_affixes = SiteAffixes(min_pages=min_pages) if min_pages > 0 else None
+        # A depth limit drops a link found deep and not the same link found nearer the start.
+        spider.drop_repeats = settings.getint("DEPTH_LIMIT") == 0
         crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
         return spider
 
@@ -172,7 +185,15 @@ class ArabPressSpider(scrapy.Spider):
     # --- requests ---------------------------------------------------------------
 
     def article_requests(self, urls: Iterable[str], lastmod: datetime | None = None) -> Iterator[scrapy.Request]:
-        """Request each on-site article URL once, by its URL key, without tracking parameters or AMP suffix."""
+        """Request each on-site article URL once, by its URL key, without tracking parameters or AMP suffix.
+
+        A link to an article this crawl requested already is not requested again: the
+        duplicate filter would drop it (as would the incremental middleware, first), and an
+        article is linked from tens of pages, each link a request to build and pass through
+        every spider middleware. A sitemap's request, with its lastmod, always goes out: on
+        it the incremental middleware may fetch an article it skipped from a plain link.
+        With a DEPTH_LIMIT every link goes out, since the depth of each decides.
+        """
         for url in urls:
             clean = strip_tracking(url)
             if is_amp_url(clean):
@@ -190,6 +211,11 @@ class ArabPressSpider(scrapy.Spider):
             except ValueError as error:
                 self.logger.warning("article link %s not followed: %s", clean, error)
                 continue
+            if self.drop_repeats:
+                digest = url_digest(key)
+                if lastmod is None and digest in self.requested_articles:
+                    continue
+                self.requested_articles.add(digest)
             yield scrapy.Request(key, callback=self.parse_page, meta=meta, priority=ARTICLE_PRIORITY)
 
     def listing_request(self, url: str) -> scrapy.Request:
