@@ -132,6 +132,16 @@ def test_an_article_is_requested_once_unless_a_sitemap_gives_its_lastmod(spider:
     assert article in from_sitemap
 
 
+def test_page_requests_go_to_parse_which_reads_the_page(spider: ArabPressSpider) -> None:
+    requests = requests_of(spider.parse(load_sample_response("/category/middle-east/")))
+    assert requests
+    # No callback named: a queue (Redis, JOBDIR) serializes them without searching the spider.
+    assert {request.callback for request in requests} == {None}
+    article = load_sample_response(AVIATION)
+    article.request = scrapy.Request(article.url)
+    assert [type(out).__name__ for out in spider.parse(article)][:1] == ["ArticleItem"]
+
+
 def test_with_a_depth_limit_every_link_is_requested() -> None:
     settings = offline_settings()
     settings.set("DEPTH_LIMIT", 3)
