@@ -91,7 +91,9 @@ class ArabPressSpider(scrapy.Spider):
         spider.title_affixes = SiteAffixes(min_pages=min_pages) if min_pages > 0 else None
         # A depth limit drops a link found deep and not the same link found nearer the start.
         spider.drop_repeats = settings.getint("DEPTH_LIMIT") == 0
-        crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
+        if spider.max_articles:
+            # Only then: every receiver of item_scraped costs each article a call through the dispatcher.
+            crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
