@@ -103,4 +103,6 @@ ARABPRESS_CRAWL_PROCESSES = 1
 
 # Python's garbage collector in the crawl process (arabpress.extensions.collector).
 ARABPRESS_GC_FREEZE = True  # once the crawl has started, the collector stops walking start-up objects
-ARABPRESS_GC_THRESHOLD = 5000  # allocations between young-generation collections; 0: Python's own (700)
+# Allocations between young-generation collections; 0: Python's own (700). 5000 saves about
+# 0.25 ms of CPU per page more, for about 20 MB more peak RSS (page trees wait longer in cycles).
+ARABPRESS_GC_THRESHOLD = 0
