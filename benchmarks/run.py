@@ -351,7 +351,7 @@ def crawl_settings(
     if name == "pipelines":
         return "arabpress", settings, {}  # MONGO_ENABLED stays 0: every pipeline but storage
     # The project's defaults, incremental lookups on, on every server: storage looks
-    # articles up by {_id: URL key}, which FerretDB answers from its primary key too.
+    # articles up by {_id: {$in: URL keys}}, which FerretDB answers from its primary key too.
     return "arabpress", settings, {"MONGO_ENABLED": "1", "MONGO_URI": uri, "MONGO_DATABASE": database}
 
 

@@ -21,8 +21,8 @@ newer lastmod would be filtered as its duplicate, and a changed article would be
 Requests dropped here never reach the duplicate filter, so the later sitemap request
 still gets its own decision.
 
-Stored state is read per page's worth of article links, one ``{_id: URL key}`` query
-each (arabpress.storage.lookup), in a thread so the reactor never waits for the database;
+Stored state is read per page's worth of article links, one ``{_id: {$in: URL keys}}``
+query (arabpress.storage.lookup), in a thread so the reactor never waits for the database;
 nothing is loaded up front, so memory does not grow with the size of the archive. The only
 per-crawl memory is one 8-byte digest per article decided: for a skipped one in place of
 the fingerprint the duplicate filter would otherwise have kept for it; for one let
