@@ -7,6 +7,7 @@ the page's own language, in its day/month order, when it declares another), afte
 text is normalized: Western digits, no bidi marks or tatweel, ``am``/``pm`` for ص/م,
 Egyptian month names for Levantine ones, and the Gregorian date chosen over a Hijri one
 beside it. A Hijri-only date is converted with dateparser's Hijri calendar (hijridate).
+The theme's own two visible formats are read by two patterns first, to the same result.
 
 Besides the UTC instant, each date keeps the day it states, in its own zone (the offset
 written, the zone named, else the site's: a date-only value keeps its day), and its
@@ -27,6 +28,7 @@ from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
 from dateparser.timezone_parser import pop_tz_offset_from_string
+from dateparser.utils import localize_timezone
 
 DatePath = Literal["iso", "dateparser"]
 DateProblem = Literal["missing", "unparsable", "future", "too_old"]
@@ -82,6 +84,40 @@ _HIJRI_MONTH = (
 _HIJRI_DATE = re.compile(rf"(?<!\w)(?:\d{{1,2}}\s+)?{_HIJRI_MONTH}\s+\d{{3,4}}\s*ه?(?!\w)")
 # "corresponding to": joins a Hijri date to its Gregorian one.
 _CORRESPONDING = re.compile(r"(?<!\w)الموافق(?:\s+ل)?(?!\w)")
+
+# The theme's own visible dates, as prepare_text leaves them: "February 7, 2023 at 1:02 am" and
+# "الخميس 9 فبراير 2023 - 11:35 am". dateparser reads them in milliseconds (it tries each language's
+# dictionary on the string first); these patterns read them in microseconds, and a property test
+# (tests/test_dates.py) checks that both give the same date. Any other string goes to dateparser.
+_EN_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+         "November", "December"),
+        start=1,
+    )
+}  # fmt: skip
+_AR_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"),
+        start=1,
+    )
+}
+_THEME_DATES = (
+    re.compile(
+        rf"(?P<month>{'|'.join(_EN_MONTHS)}) (?P<day>\d{{1,2}}), (?P<year>\d{{4}})"
+        r" at (?P<hour>\d{1,2}):(?P<minute>\d{2}) (?P<half>am|pm)",
+        re.ASCII,
+    ),
+    re.compile(
+        r"(?:(?:الأحد|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت) )?"
+        rf"(?P<day>\d{{1,2}}) (?P<month>{'|'.join(_AR_MONTHS)}) (?P<year>\d{{4}})"
+        r" - (?P<hour>\d{1,2}):(?P<minute>\d{2}) (?P<half>am|pm)",
+    ),
+)
+# Page languages for which dateparser reads the theme's dates as the patterns do.
+_THEME_DATE_LANGUAGES = frozenset({"", "ar", "en"})
 
 # A clock time in a date string: to the minute, and to the second.
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
@@ -156,6 +192,32 @@ def prepare_text(raw: str) -> str:
     return unify_month_names(_GREGORIAN_ERA.sub(r"\1", text))
 
 
+def read_theme_date(text: str, timezone: str) -> datetime | None:
+    """Read one of the theme's visible dates in prepared *text* (no offset: *timezone*) in UTC, else None."""
+    for pattern in _THEME_DATES:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        months = _EN_MONTHS if pattern is _THEME_DATES[0] else _AR_MONTHS
+        hour = int(match["hour"])
+        if not 1 <= hour <= 12:
+            return None
+        try:
+            local = datetime(
+                int(match["year"]),
+                months[match["month"]],
+                int(match["day"]),
+                hour % 12 + (12 if match["half"] == "pm" else 0),
+                int(match["minute"]),
+            )
+        except ValueError:  # no such day (February 30) or minute
+            return None
+        # Localized as dateparser localizes a date without an offset (its TIMEZONE setting).
+        localized: datetime = localize_timezone(local, timezone)
+        return localized.astimezone(UTC)
+    return None
+
+
 def clock_precision(text: str) -> Precision:
     """Return how precise a date string is: "second", "minute" with a clock time, else "day"."""
     if _CLOCK_SECONDS.search(text):
@@ -202,9 +264,14 @@ def order_settings(order: str | None) -> dict[str, Any]:
     return {} if order is None else {"DATE_ORDER": order, "PREFER_LOCALE_DATE_ORDER": False}
 
 
+def primary_language(language: str | None) -> str:
+    """Return the primary subtag of a page language tag, in lower case ("" for none)."""
+    return (language or "").strip().replace("_", "-").split("-", 1)[0].lower()
+
+
 def parser_languages(language: str | None) -> list[str]:
     """Return dateparser's languages for a page: its own (when dateparser knows it), then Arabic and English."""
-    primary = (language or "").strip().replace("_", "-").split("-", 1)[0].lower()
+    primary = primary_language(language)
     if primary not in _KNOWN_LANGUAGES:
         return list(LANGUAGES)
     return [primary, *(name for name in LANGUAGES if name != primary)]
@@ -227,6 +294,7 @@ class DateNormalizer:
 
     def __init__(self, timezone: str, future_tolerance: timedelta, min_year: int, *, cache_size: int = 4096) -> None:
         self.zone = ZoneInfo(timezone)
+        self.timezone = timezone
         self.future_tolerance = future_tolerance
         self.earliest = datetime(min_year, 1, 1, tzinfo=self.zone)
         self._common: dict[str, Any] = {
@@ -271,6 +339,15 @@ class DateNormalizer:
         text = prepare_text(raw)
         if not text:
             return None
+        if primary_language(language) in _THEME_DATE_LANGUAGES:
+            value = read_theme_date(text, self.timezone)
+            if value is not None:
+                # The patterns name no zone: the day is the site's.
+                return StatedDate(value, value.astimezone(self.zone).date(), "minute")
+        return self.read_text_with_dateparser(text, reference, language)
+
+    def read_text_with_dateparser(self, text: str, reference: datetime, language: str | None) -> StatedDate | None:
+        """Read a prepared visible date string with dateparser."""
         languages, order = tuple(parser_languages(language)), date_order(language)
         value = self._parse_absolute(text, languages, order)
         precision = clock_precision(text)

@@ -100,3 +100,9 @@ ARABPRESS_REDIS_WORKER_TIMEOUT = 60.0  # seconds without an update before a proc
 # Processes of one crawl writing one `crawls` document (`arabpress crawl --processes N` sets both).
 ARABPRESS_CRAWL_ID = ""  # empty: scrapyd's job id, else a new id
 ARABPRESS_CRAWL_PROCESSES = 1
+
+# Python's garbage collector in the crawl process (arabpress.extensions.collector).
+ARABPRESS_GC_FREEZE = True  # once the crawl has started, the collector stops walking start-up objects
+# Allocations between young-generation collections; 0: Python's own (700). 5000 saves about
+# 0.25 ms of CPU per page more, for about 20 MB more peak RSS (page trees wait longer in cycles).
+ARABPRESS_GC_THRESHOLD = 0

@@ -87,8 +87,11 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "arabpress.extensions.progress.ProgressLog": 0,
     "arabpress.extensions.jobdir.JobDirGuard": 10,
-    # After CoreStats (finish_reason) and before StatsFile (which writes the verdict).
-    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    # After CoreStats (finish_reason) and before StatsFile (which writes the verdict). Spidermon's
+    # extension, counting the field coverage of an article in microseconds rather than 0.2 ms.
+    "arabpress.extensions.fieldcoverage.Spidermon": 500,
+    # Last, so that it acts once the others have opened (ARABPRESS_GC_*).
+    "arabpress.extensions.collector.GarbageCollector": 1000,
 }
 
 # Incremental crawls: stored, unchanged articles are not fetched again (ARABPRESS_REFRESH_DAYS).

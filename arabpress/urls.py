@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
@@ -41,6 +42,11 @@ def url_key(url: str) -> str:
     ValueError for a URL with an invalid port.
     """
     return canonicalize_url(strip_url(url))
+
+
+def url_digest(key: str) -> int:
+    """Return a compact 64-bit digest of a URL key (collisions are negligible below billions of URLs)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def _query_pairs(query: str) -> list[str]:

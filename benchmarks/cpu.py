@@ -90,6 +90,8 @@ def one_run(pages: list[tuple[str, bytes]], bare: BareSpider, crawler: Crawler) 
     figures["bare spider"] = cpu_ms(lambda: [list(bare.parse(r)) for r in unparsed], len(unparsed))
     fresh = responses(pages)
     items: list[Item] = []
+    # As at a crawl's start: no article requested yet (the spider drops links to those it has).
+    spider.requested_articles.clear()
     figures["arabpress spider"] = cpu_ms(lambda: items.extend(extract(spider, fresh)), len(fresh))
     # Fresh pipelines: the duplicates filter remembers the URLs of the previous run.
     pipelines = [build_from_crawler(load_object(path), crawler) for path in PIPELINES]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arabpress.dates import (
@@ -17,10 +18,12 @@ from arabpress.dates import (
     normalize_meridiem,
     parse_iso,
     prepare_text,
+    read_theme_date,
     strip_hijri,
     to_western_digits,
     unify_month_names,
 )
+from benchmarks.make_site import AR_MONTHS, AR_WEEKDAYS, EN_MONTHS
 
 RIYADH = ZoneInfo("Asia/Riyadh")  # UTC+3 all year
 # The day the sample site was served (its masthead): Monday 2 February 2026.
@@ -411,3 +414,58 @@ def test_relative_days_stay_days_when_the_reference_has_microseconds(normalizer:
     reference = REFERENCE + timedelta(microseconds=654_321)
     assert normalizer.normalize("yesterday", "text", reference).precision == "day"
     assert normalizer.normalize("2 hours ago", "text", reference).precision == "minute"
+
+
+# The theme's visible dates, in the names benchmarks/make_site.py writes them with.
+THEME_ZONES = ("Asia/Riyadh", "UTC", "Europe/London", "America/New_York", "Asia/Beirut", "America/Sao_Paulo")
+THEME_LANGUAGES = (None, "", "en", "en-US", "EN_gb", "ar", "ar-SA")
+_NORMALIZERS: dict[str, DateNormalizer] = {}
+
+
+def zone_normalizer(zone: str) -> DateNormalizer:
+    """Return a normalizer for the site zone *zone* (built once: its parsers are reused)."""
+    if zone not in _NORMALIZERS:
+        _NORMALIZERS[zone] = DateNormalizer(zone, timedelta(days=1), 1990)
+    return _NORMALIZERS[zone]
+
+
+@st.composite
+def theme_dates(draw: st.DrawFn) -> str:
+    """Return a visible date as the theme writes it, English or Arabic, now and then slightly off."""
+    year = draw(st.integers(1990, 2099))
+    month = draw(st.integers(1, 12))
+    day = draw(st.integers(1, 31))  # 30 February and the like are dateparser's to refuse
+    hour = draw(st.integers(0, 13))  # 0 and 13 are no 12-hour clock's
+    minute = draw(st.integers(0, 59))
+    pm = draw(st.booleans())
+    if draw(st.booleans()):
+        return f"{EN_MONTHS[month - 1]} {day}, {year} at {hour}:{minute:02d} {'pm' if pm else 'am'}"
+    weekday = draw(st.sampled_from(["", *(f"{name} " for name in AR_WEEKDAYS)]))
+    text = f"{weekday}{day} {AR_MONTHS[month - 1]} {year} - {hour:02d}:{minute:02d} {'م' if pm else 'ص'}"
+    return text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")) if draw(st.booleans()) else text
+
+
+@settings(max_examples=300, deadline=None)
+@given(theme_dates(), st.sampled_from(THEME_ZONES), st.sampled_from(THEME_LANGUAGES))
+def test_theme_dates_read_without_dateparser_as_dateparser_reads_them(
+    raw: str, zone: str, language: str | None
+) -> None:
+    normalizer = zone_normalizer(zone)
+    text = prepare_text(raw)
+    fast = read_theme_date(text, zone)
+    plain = normalizer.read_text_with_dateparser(text, REFERENCE, language)
+    if fast is None:
+        # Only a date no clock or calendar has is left to dateparser.
+        assert plain is None or not re.search(r" (?:[1-9]|1[0-2]):", text)
+        return
+    assert plain is not None
+    assert normalizer.read_text(raw, REFERENCE, language) == plain
+    assert fast == plain.value
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["February 7, 2023 at 1:02 am", "الخميس ٩ فبراير ٢٠٢٣ - ١١:٣٥ ص", "December 31, 2025 at 12:30 pm"],
+)
+def test_the_theme_dates_take_the_short_path(raw: str) -> None:
+    assert read_theme_date(prepare_text(raw), "Asia/Riyadh") is not None

@@ -9,7 +9,7 @@ import pytest
 import scrapy
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 
-from arabpress.offline import make_crawler
+from arabpress.offline import make_crawler, offline_settings
 from arabpress.spiders.arabpress import (
     KIND_ARTICLE,
     KIND_META,
@@ -115,6 +115,41 @@ def test_listing_follows_articles_pages_and_sections_only_on_site(spider: ArabPr
     assert f"{ORIGIN}/category/middle-east/page/2/" in urls
     assert f"{ORIGIN}/2022/08/26/what-is-behind-us-clashes-with-iran-backed-fighters-in-syria/" in urls
     assert all(url.startswith(ORIGIN) for url in urls)
+
+
+def test_an_article_is_requested_once_unless_a_sitemap_gives_its_lastmod(spider: ArabPressSpider) -> None:
+    listing = {
+        request.url for request in requests_of(spider.parse_page(load_sample_response("/category/middle-east/")))
+    }
+    article = f"{ORIGIN}/2022/08/26/what-is-behind-us-clashes-with-iran-backed-fighters-in-syria/"
+    assert article in listing
+    # The listing again, and the same link with tracking: no article request the second time.
+    again = requests_of(spider.parse_page(load_sample_response("/category/middle-east/")))
+    assert [request.url for request in again if request.meta.get(KIND_META) == KIND_ARTICLE] == []
+    assert list(spider.article_requests([article + "?utm_source=x"])) == []
+    # The sitemap's request carries its lastmod, for the incremental middleware to decide on.
+    from_sitemap = [request.url for request in spider.parse_sitemap(sitemap_response("post-sitemap.xml"))]
+    assert article in from_sitemap
+
+
+def test_page_requests_go_to_parse_which_reads_the_page(spider: ArabPressSpider) -> None:
+    requests = requests_of(spider.parse(load_sample_response("/category/middle-east/")))
+    assert requests
+    # No callback named: a queue (Redis, JOBDIR) serializes them without searching the spider.
+    assert {request.callback for request in requests} == {None}
+    article = load_sample_response(AVIATION)
+    article.request = scrapy.Request(article.url)
+    assert [type(out).__name__ for out in spider.parse(article)][:1] == ["ArticleItem"]
+
+
+def test_with_a_depth_limit_every_link_is_requested() -> None:
+    settings = offline_settings()
+    settings.set("DEPTH_LIMIT", 3)
+    spider = make_crawler(settings).spider
+    assert isinstance(spider, ArabPressSpider)
+    article = f"{ORIGIN}/2022/08/26/what-is-behind-us-clashes-with-iran-backed-fighters-in-syria/"
+    assert len(list(spider.article_requests([article]))) == 1
+    assert len(list(spider.article_requests([article]))) == 1
 
 
 def test_static_page_yields_nothing(spider: ArabPressSpider) -> None:

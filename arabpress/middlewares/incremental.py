@@ -36,7 +36,6 @@ nothing: every article it meets is new or stored by the crawl itself, and both a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
@@ -55,7 +54,7 @@ from twisted.internet.threads import deferToThread
 from arabpress.spiders.arabpress import KIND_ARTICLE, KIND_META, LASTMOD_META
 from arabpress.storage.connection import client_from_settings, describe_error
 from arabpress.storage.lookup import find_by_ids
-from arabpress.urls import url_key
+from arabpress.urls import url_digest, url_key
 
 if TYPE_CHECKING:
     from pymongo import MongoClient
@@ -128,11 +127,6 @@ def decide(
     if lastmod is not None and stored.version_time is not None and lastmod > stored.version_time:
         return Decision.LASTMOD
     return Decision.SKIP
-
-
-def url_digest(key: str) -> int:
-    """Return a compact 64-bit digest of a URL key (collisions are negligible below billions of URLs)."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 class StoredArticles:
