@@ -40,6 +40,8 @@ class BareSpider(scrapy.Spider):
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
+        # Articles requested so far: as the arabpress spider does, a repeat link builds no request.
+        self.requested: set[str] = set()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Start from robots.txt (for its sitemaps) and the two home pages."""
@@ -59,6 +61,7 @@ class BareSpider(scrapy.Spider):
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(entry["loc"], callback=self.parse_sitemap)
             else:
+                self.requested.add(entry["loc"])
                 yield scrapy.Request(entry["loc"], priority=ARTICLE_PRIORITY)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
@@ -73,6 +76,8 @@ class BareSpider(scrapy.Spider):
                 continue
             clean = f"{parts.scheme}://{parts.netloc}{parts.path}"
             if ARTICLE_PATH.match(parts.path):
-                yield scrapy.Request(clean, priority=ARTICLE_PRIORITY)
+                if clean not in self.requested:
+                    self.requested.add(clean)
+                    yield scrapy.Request(clean, priority=ARTICLE_PRIORITY)
             elif LISTING_PATH.match(parts.path):
                 yield scrapy.Request(clean)

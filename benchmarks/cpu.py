@@ -87,6 +87,7 @@ def one_run(pages: list[tuple[str, bytes]], bare: BareSpider, crawler: Crawler) 
     figures = {"parse only": cpu_ms(lambda: [r.selector for r in batch], len(batch))}
     # Both spiders get unparsed responses: each pays the decoding and the parse, as in a crawl.
     unparsed = responses(pages)
+    bare.requested.clear()
     figures["bare spider"] = cpu_ms(lambda: [list(bare.parse(r)) for r in unparsed], len(unparsed))
     fresh = responses(pages)
     items: list[Item] = []
