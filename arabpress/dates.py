@@ -294,7 +294,6 @@ class DateNormalizer:
 
     def __init__(self, timezone: str, future_tolerance: timedelta, min_year: int, *, cache_size: int = 4096) -> None:
         self.zone = ZoneInfo(timezone)
-        self.timezone = timezone
         self.future_tolerance = future_tolerance
         self.earliest = datetime(min_year, 1, 1, tzinfo=self.zone)
         self._common: dict[str, Any] = {
@@ -340,7 +339,7 @@ class DateNormalizer:
         if not text:
             return None
         if primary_language(language) in _THEME_DATE_LANGUAGES:
-            value = read_theme_date(text, self.timezone)
+            value = read_theme_date(text, self.zone.key)
             if value is not None:
                 # The patterns name no zone: the day is the site's.
                 return StatedDate(value, value.astimezone(self.zone).date(), "minute")

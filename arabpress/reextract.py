@@ -376,23 +376,19 @@ def settle(task: Task) -> Result:
     url = str(document["url"])
     if page_key(url) != key:
         return Result(key, url, ELSEWHERE, document=document)
-    if not task.stamped:
-        return Result(key, url, EXTRACTED, document=document, record_hash=record_hash(document))
-    if task.stored is None:
-        return Result(key, url, INSERTED, document=document)
-    if task.stored.record_hash == record_hash(document):
-        return unchanged(key, document, task.stored)
-    # The fields of the stored article stay with the parent, which compares them.
-    return Result(key, url, DIFFERS, document=document)
+    extracted = Result(key, url, EXTRACTED, document=document, record_hash=record_hash(document))
+    # Without its stamp, the parent compares it as the batch is written (compared).
+    return compared(extracted, task.stored) if task.stamped else extracted
 
 
 def compared(result: Result, stored: Stamp | None) -> Result:
-    """Return what an EXTRACTED *result* is against its article's *stored* stamp, as settle tells it."""
+    """Return what an EXTRACTED *result* is against its article's *stored* stamp: new, unchanged or to be compared."""
     assert result.document is not None
     if stored is None:
         return replace(result, outcome=INSERTED)
     if stored.record_hash == result.record_hash:
         return unchanged(result.key, result.document, stored)
+    # The fields of the stored article stay with the parent, which compares them.
     return replace(result, outcome=DIFFERS)
 
 
