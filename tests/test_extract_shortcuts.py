@@ -9,16 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from parsel import Selector
 
-from arabpress.extract import microdata, theme
+from arabpress.extract import document, jsonld, metatags, microdata, theme
 from arabpress.extract.dom import (
     ASCII_WHITESPACE,
     _comparable_table,
     absolute,
+    class_tokens,
+    clean_value,
     comparable,
     css_nodes,
     fold_whitespace,
     has_class_xpath,
     has_rel_xpath,
+    has_token,
     has_token_xpath,
     is_blank,
 )
@@ -170,3 +173,97 @@ def test_absolute_resolves_as_urljoin(href: str, base_url: str) -> None:
 @given(st.one_of(texts, st.text(alphabet=st.characters(max_codepoint=127)), st.sampled_from(["Read More:", "أقرأ"])))
 def test_comparable_translates_every_text(text: str) -> None:
     assert comparable(text) == " ".join(text.translate(_comparable_table()).split()).casefold()
+
+
+# Head and page-level markup as pages write it: repeated, misplaced and near-miss forms included.
+HEAD_PIECES = [
+    '<meta property="og:title" content="A">',
+    '<meta name="description" content="">',
+    '<meta property="og:title" name="og:title" content="B">',
+    '<meta name="author">',
+    '<link rel="canonical" href="/c">',
+    '<link rel="Canonical alternate" href="/d">',
+    '<link rel="alternate\tcanonical" href="/e">',
+    '<link rel="canonicals" href="/f">',
+    '<link rel="canonical\xa0x" href="/g">',
+    '<link rel="canonical">',
+    "<title>T <b>x</b></title>",
+    "<title> </title>",
+    '<base href="/base/">',
+    '<script type="application/ld+json">{"@type": "NewsArticle"}</script>',
+    '<script type="application/ld+json"></script>',
+    '<script type="text/javascript">{}</script>',
+]
+BODY_PIECES = [
+    '<article class="post type-post">x<h1>h</h1></article>',
+    '<article class="type-posts amp-article">y</article>',
+    "<article><p><h1>z</h1></p></article>",
+    "<article>no headline</article>",
+    '<div itemscope itemtype="https://schema.org/NewsArticle">i</div>',
+    "<main>m</main>",
+    '<body class="single post">',
+    "<body>",
+    '<meta property="og:title" content="in body">',
+    '<link rel="canonical" href="/in-body">',
+    "<title>in body</title>",
+    '<svg><title>icon</title><meta content="svg"/></svg>',
+]
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> str:
+    """Return a whole page: an <html> with or without lang, head pieces, body pieces and a random tree."""
+    lang = draw(st.sampled_from(["", ' lang="en"', ' lang=" ar "', ' lang=""']))
+    head = "".join(draw(st.lists(st.sampled_from(HEAD_PIECES), max_size=5)))
+    body = "".join(draw(st.lists(st.sampled_from(BODY_PIECES), max_size=4)))
+    body_tag = draw(st.sampled_from(["<body>", '<body class="single single-post">', "", '<body class="">']))
+    return f"<html{lang}><head>{head}</head>{body_tag}{body}{draw(documents(2))}</html>"
+
+
+def plain_meta_index(selector: Selector) -> dict[str, list[str]]:
+    """meta_index() as //meta[@content] reads it."""
+    index: dict[str, list[str]] = {}
+    for meta in selector.root.xpath("//meta[@content]"):
+        for key in dict.fromkeys((meta.get("property"), meta.get("name"))):
+            if key is not None:
+                index.setdefault(key, []).append(meta.get("content"))
+    return index
+
+
+def plain_article_root(selector: Selector) -> Selector:
+    """article_root() as each of ARTICLE_ROOTS, in turn, selects it."""
+    for query in theme.ARTICLE_ROOTS:
+        found = selector.xpath(query)
+        if found:
+            return found[0]
+    return selector
+
+
+@settings(max_examples=400)
+@given(pages())
+def test_document_readings_select_what_their_xpaths_select(markup: str) -> None:
+    selector = Selector(text=markup)
+    url = "https://a.example/p/q"
+    for scope in [selector, *selector.xpath("//body/*")[:1]]:
+        assert document.body_classes(scope) == class_tokens(selector.xpath("//body/@class").get())
+        assert document.html_lang(scope) == clean_value(selector.xpath("/html/@lang").get())
+        title = " ".join(selector.xpath("//head/title//text() | /html/title//text()").getall())
+        assert document.html_title(scope) == clean_value(title)
+        href = selector.xpath("/html/head/base/@href").get()
+        assert document.base_url(scope, url) == (urljoin(url, href.strip()) if href and href.strip() else url)
+        hrefs = selector.xpath(f"//link[{has_rel_xpath('canonical')}]/@href").getall()
+        canonical = next((found for found in (absolute(href, url) for href in hrefs) if found), None)
+        assert metatags.canonical(scope, url) == canonical
+        assert metatags.meta_index(scope) == plain_meta_index(selector)
+        scripts = selector.xpath('//script[@type="application/ld+json"]/text()').getall()
+        assert jsonld.SCRIPT_TEXTS(scope.root) == scripts
+    found, plain = theme.article_root(selector), plain_article_root(selector)
+    assert found.root is plain.root if plain is selector else found.root == plain.root
+
+
+@settings(max_examples=500)
+@given(st.one_of(class_values, st.text(alphabet=" \t\r\n\xa0\u2003xabc-", max_size=12)), st.sampled_from(["x", "a-b"]))
+def test_has_token_is_the_xpath_token_test(value: str, name: str) -> None:
+    selector = Selector(text=f'<p class="{value}">t</p>')
+    parsed = selector.xpath("//p/@class").get()
+    assert has_token(parsed, name) == (selector.xpath(f"boolean(//p/@class[{has_token_xpath(name)}])").get() == "1")

@@ -5,27 +5,39 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from arabpress.extract.dom import class_tokens, clean_value
+from lxml import etree
+
+from arabpress.extract.dom import class_tokens, clean_value, once_per_page, page_root
 
 if TYPE_CHECKING:
     from parsel import Selector
 
 AMP_ATTRIBUTES = ("amp", "⚡")
+# Compiled once, plain strings: parsel would build a Selector for each value (these run on every page).
+HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
+TITLE_TEXTS = etree.XPath("//head/title//text() | /html/title//text()", smart_strings=False)
+BASE_HREF = etree.XPath("/html/head/base/@href", smart_strings=False)  # lxml's parser keeps <base> in the one <head>
 
 
+@once_per_page  # the language and the declared language both ask
 def html_lang(selector: Selector) -> str | None:
     """Return the ``lang`` attribute of ``<html>``."""
-    return clean_value(selector.xpath("/html/@lang").get())
+    root = page_root(selector)
+    found = HTML_LANG(root) if root is not None else []
+    return clean_value(found[0]) if found else None
 
 
 def html_title(selector: Selector) -> str | None:
     """Return the ``<title>`` text as written (the site name may still be appended)."""
-    return clean_value(" ".join(selector.xpath("//head/title//text() | /html/title//text()").getall()))
+    root = page_root(selector)
+    return clean_value(" ".join(TITLE_TEXTS(root))) if root is not None else None
 
 
 def base_url(selector: Selector, url: str) -> str:
     """Return the URL relative links resolve against: ``<base href>`` if any, else the page URL."""
-    href = selector.xpath("/html/head/base/@href").get()  # lxml's parser keeps <base> in the one <head>
+    root = page_root(selector)
+    found = BASE_HREF(root) if root is not None else []
+    href = found[0] if found else None
     return urljoin(url, href.strip()) if href and href.strip() else url
 
 
@@ -37,5 +49,9 @@ def is_amp_document(selector: Selector) -> bool:
 
 
 def body_classes(selector: Selector) -> set[str]:
-    """Return the class tokens of ``<body>``."""
-    return class_tokens(selector.xpath("//body/@class").get())
+    """Return the class tokens of ``<body>`` (the first one with a class attribute, as //body/@class reads)."""
+    root = page_root(selector)
+    # The elements by tag name in document order, stopping at the first: only the <head> is walked
+    # before it, where //body/@class scans the whole page.
+    bodies = root.iter("body") if root is not None else iter(())
+    return class_tokens(next((classes for body in bodies if (classes := body.get("class")) is not None), None))

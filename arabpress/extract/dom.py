@@ -244,6 +244,24 @@ def has_token_xpath(name: str) -> str:
     return f"(contains(., '{name}') and contains(concat(' ', normalize-space(.), ' '), ' {name} '))"
 
 
+# XPath's normalize-space() splits at these only (not at NBSP or other Unicode spaces).
+XML_WHITESPACE = re.compile(r"[ \t\r\n]+")
+
+
+def has_token(value: str | None, name: str) -> bool:
+    """Tell whether an attribute value holds *name* as a token, as has_token_xpath tests it."""
+    # The substring test first, as in the XPath: most values do not hold the name at all.
+    if not value or name not in value:
+        return False
+    return name in XML_WHITESPACE.split(value)
+
+
+def page_root(selector: Selector) -> Element | None:
+    """Return the root element of the selector's document (what // queries scan), None for a text value."""
+    root = selector.root
+    return root.getroottree().getroot() if isinstance(root, etree._Element) else None
+
+
 def has_rel_xpath(name: str) -> str:
     """Return an XPath predicate body that tests for one ``rel`` token."""
     return f"(contains(@rel, '{name}') and contains(concat(' ', normalize-space(@rel), ' '), ' {name} '))"

@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from arabpress.extract.dom import absolute, clean_value, clean_values, once_per_page
+from lxml import etree
+
+from arabpress.extract.dom import absolute, clean_value, clean_values, once_per_page, page_root
 from arabpress.extract.images import Image
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ ARTICLE_TYPES = frozenset(
     }
 )
 NESTING_KEYS = ("@graph", "mainEntity")
+# Compiled once, plain strings: no Selector for each script.
+SCRIPT_TEXTS = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
 NON_PERSON_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"})
 
 
@@ -62,7 +66,8 @@ def parse_blocks(selector: Selector) -> tuple[list[Any], int]:
     """Parse every JSON-LD script of the page; return the documents and how many were invalid."""
     documents = []
     invalid = 0
-    for text in selector.xpath('//script[@type="application/ld+json"]/text()').getall():
+    root = page_root(selector)
+    for text in SCRIPT_TEXTS(root) if root is not None else ():
         try:
             # strict=False accepts raw newlines inside strings, which CMS plugins often emit.
             documents.append(json.loads(text, strict=False))

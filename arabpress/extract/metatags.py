@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from arabpress.extract.dom import absolute, clean_values, has_rel_xpath, once_per_page
+from arabpress.extract.dom import absolute, clean_values, has_token, once_per_page, page_root
 from arabpress.extract.images import Image
 
 if TYPE_CHECKING:
@@ -15,9 +15,13 @@ if TYPE_CHECKING:
 def meta_index(selector: Selector) -> dict[str, list[str]]:
     """Return the contents of the page's meta tags by their property= and name=, in page order."""
     index: dict[str, list[str]] = {}
-    # lxml elements, not one Selector each: a page has dozens of meta tags.
-    for meta in selector.root.xpath("//meta[@content]"):
+    root = page_root(selector)
+    # lxml's walk by tag name (what //meta[@content] selects, in document order): several times
+    # faster than the XPath scan, and no Selector for each of a page's dozens of meta tags.
+    for meta in root.iter("meta") if root is not None else ():
         content = meta.get("content")
+        if content is None:
+            continue
         for key in dict.fromkeys((meta.get("property"), meta.get("name"))):
             if key is not None:
                 index.setdefault(key, []).append(content)
@@ -95,8 +99,11 @@ def images(selector: Selector, base_url: str) -> list[Image]:
 
 def canonical(selector: Selector, base_url: str) -> str | None:
     """Return ``<link rel=canonical>`` as an absolute URL."""
-    hrefs = selector.xpath(f"//link[{has_rel_xpath('canonical')}]/@href").getall()
-    return next((url for url in (absolute(href, base_url) for href in hrefs) if url), None)
+    root = page_root(selector)
+    # //link[rel~=canonical]/@href as lxml's walk by tag name: a third of the XPath scan's time.
+    links = root.iter("link") if root is not None else ()
+    hrefs = (link.get("href") for link in links if has_token(link.get("rel"), "canonical"))
+    return next((url for url in (absolute(href, base_url) for href in hrefs if href is not None) if url), None)
 
 
 def og_url(selector: Selector, base_url: str) -> str | None:

@@ -16,7 +16,9 @@ from arabpress.extract.dom import (
     first_text,
     has_class_xpath,
     has_rel_xpath,
+    has_token,
     node_text,
+    page_root,
     texts,
 )
 from arabpress.extract.images import Image
@@ -32,6 +34,8 @@ ARTICLE_ROOTS = (
     "//article[.//h1]",
     "//main",
 )
+# ARTICLE_ROOTS[1] compiled; the others are read from lxml's walk by tag name (article_element).
+ITEM_ARTICLE = etree.XPath(ARTICLE_ROOTS[1])
 # The body container, most specific first.
 CONTENT_CONTAINERS = (".entry-content", "[itemprop=articleBody]", "article.amp-article")
 SUBTITLES = (".entry-subtitle", ".amp-lede", ".standfirst")
@@ -47,13 +51,25 @@ NOT_ARTICLE_DATES = (
 HOME_PATHS = frozenset({"", "/", "/ar", "/ar/"})
 
 
+def article_element(root: Element) -> Element | None:
+    """Return the first element ARTICLE_ROOTS selects in the document of *root*, in their order; None if none does."""
+    # The <article> elements are walked once (a page has one or a few), not scanned for by each query.
+    articles = list(root.iter("article"))
+    found = next((article for article in articles if has_token(article.get("class"), "type-post")), None)
+    if found is None:
+        found = next(iter(ITEM_ARTICLE(root)), None)
+    if found is None:
+        found = next((article for article in articles if has_token(article.get("class"), "amp-article")), None)
+    if found is None:
+        found = next((article for article in articles if next(article.iterdescendants("h1"), None) is not None), None)
+    return found if found is not None else next(root.iter("main"), None)
+
+
 def article_root(selector: Selector) -> Selector:
     """Return the element that holds the article (headline, meta, body), else the whole page."""
-    for query in ARTICLE_ROOTS:
-        found = selector.xpath(query)
-        if found:
-            return found[0]
-    return selector
+    root = page_root(selector)
+    found = article_element(root) if root is not None else None
+    return selector if found is None else type(selector)(root=found, type="html")
 
 
 def title(root: Selector) -> str | None:
