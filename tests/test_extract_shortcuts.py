@@ -156,6 +156,7 @@ LINK_PIECES = [
     *("http://", "https://", "HTTPS://", "//", "https:", "ftp://", "https:///", "\x01https://"),
     *("a.example", "b.example:8080", "h:0", "h:99999", "[::1]", "user@h", ""),
     *("/x", "/../y/./z", "?q=1", "#f", ";p", "/ä", " ", "\t", "\n", "\r", "/", "..", "./", "x/"),
+    *("?", "#", ";", "/.", "/.well-known", "a.b", "/?#", "//"),
 ]
 BASES = [
     *("https://a.example/p/q", "http://b.example", "HTTPS://c.example/", "https://a.example/?x#y", "ftp://f/", "x"),
@@ -163,8 +164,8 @@ BASES = [
 ]
 
 
-@settings(max_examples=1000)
-@given(st.lists(st.sampled_from(LINK_PIECES), max_size=5).map("".join), st.sampled_from(BASES))
+@settings(max_examples=3000)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=6).map("".join), st.sampled_from(BASES))
 def test_absolute_resolves_as_urljoin(href: str, base_url: str) -> None:
     assert absolute(href, base_url) == plain_absolute(href, base_url)
 

@@ -189,6 +189,9 @@ def first_text(scope: Selector | Element, *queries: str) -> str | None:
 LINK_WITH_HOST = re.compile(r"https?://[^/?#\t\r\n][^\t\r\n]*")
 LINK_FROM_ROOT = re.compile(r"/[^/\t\r\n][^\t\r\n]*|/")
 WEB_SCHEMES = frozenset({"http", "https"})
+# A path from the root that urljoin only prefixes with the origin: no dot segment to remove, no
+# ;params, and a "?" or "#" only before a non-empty query or fragment (urljoin drops empty ones).
+PLAIN_FROM_ROOT = re.compile(r"/(?![/.])[^/;?#\t\r\n]*(?:/(?!\.)[^/;?#\t\r\n]*)*(?:\?[^#\t\r\n]+)?(?:#[^\t\r\n]+)?")
 
 
 def absolute(href: str, base_url: str) -> str | None:
@@ -200,9 +203,20 @@ def absolute(href: str, base_url: str) -> str | None:
     if with_host or LINK_FROM_ROOT.fullmatch(href):
         scheme, host = _scheme_and_host(base_url)
         if scheme in WEB_SCHEMES:
+            if not with_host and PLAIN_FROM_ROOT.fullmatch(href):
+                # Most of a page's own links (its images, its related stories) are new to the
+                # cache below: joined as urljoin would, without its parsing.
+                origin = f"{scheme}://{host}"
+                return origin + href if _is_usable_origin(origin) else None
             # The same link on every page of a site (menus, related lists) is resolved once.
             return _resolved_link(f"{scheme}://" if with_host else f"{scheme}://{host}", href)
     return _resolved(base_url, href)
+
+
+@functools.lru_cache(maxsize=64)  # the origins of the pages being read
+def _is_usable_origin(origin: str) -> bool:
+    """Tell whether links on *origin* can be followed (its port, if any, is valid and not 0)."""
+    return _resolved(origin, "/") is not None
 
 
 @functools.lru_cache(maxsize=64)  # the base URLs of the pages being read
