@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from parsel import Selector
 
 from arabpress.extract import document, jsonld, metatags, microdata, theme
+from arabpress.extract import links as links_module
 from arabpress.extract.dom import (
     ASCII_WHITESPACE,
     _comparable_table,
@@ -25,6 +26,8 @@ from arabpress.extract.dom import (
     has_token_xpath,
     is_blank,
 )
+from arabpress.extract.links import _links
+from arabpress.urls import is_article_url
 
 # Spaces of every kind, format characters and letters, as the texts of pages mix them.
 PIECES = [" ", "  ", "\t", "\n", "\r", "\f", "\v", "\xa0", "\u2003", "\u200b", "\u200f", "\ufeff", "a", "ب", ".", "1"]
@@ -208,6 +211,9 @@ BODY_PIECES = [
     '<link rel="canonical" href="/in-body">',
     "<title>in body</title>",
     '<svg><title>icon</title><meta content="svg"/></svg>',
+    '<div class="entry-content"><p><a href="/2024/01/02/story/">s</a></p></div>',
+    '<article class="amp-article"><a href="/2024/01/03/amp/">a</a></article>',
+    '<section itemprop="articleBody"><a href="/2024/01/04/item/">i</a></section>',
 ]
 
 
@@ -258,6 +264,8 @@ def test_document_readings_select_what_their_xpaths_select(markup: str) -> None:
         assert metatags.meta_index(scope) == plain_meta_index(selector)
         scripts = selector.xpath('//script[@type="application/ld+json"]/text()').getall()
         assert jsonld.SCRIPT_TEXTS(scope.root) == scripts
+    links = _links(links_module.BODY_CONTAINERS(selector.root), document.base_url(selector, url), is_article_url)
+    assert links_module.body_article_links(selector, url) == links
     found, plain = theme.article_root(selector), plain_article_root(selector)
     assert found.root is plain.root if plain is selector else found.root == plain.root
 

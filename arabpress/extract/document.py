@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from arabpress.extract.dom import class_tokens, clean_value, once_per_page, page_root
+from arabpress.extract.dom import Element, class_tokens, clean_value, once_per_page, page_root
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -30,7 +30,19 @@ def html_lang(selector: Selector) -> str | None:
 def html_title(selector: Selector) -> str | None:
     """Return the ``<title>`` text as written (the site name may still be appended)."""
     root = page_root(selector)
-    return clean_value(" ".join(TITLE_TEXTS(root))) if root is not None else None
+    if root is None:
+        return None
+    # The titles TITLE_TEXTS selects, from lxml's walk by tag name (its union scans the page twice).
+    titles = [title for title in root.iter("title") if _is_document_title(title, root)]
+    if any(len(title) for title in titles):  # lxml's parser gives <title> text only; anything else takes the XPath
+        return clean_value(" ".join(TITLE_TEXTS(root)))
+    return clean_value(" ".join(title.text for title in titles if title.text))
+
+
+def _is_document_title(title: Element, root: Element) -> bool:
+    """Tell whether a <title> is one //head/title | /html/title selects (*root*: the document's root element)."""
+    parent = title.getparent()
+    return parent is not None and (parent.tag == "head" or (parent is root and root.tag == "html"))
 
 
 def base_url(selector: Selector, url: str) -> str:

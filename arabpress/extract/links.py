@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from arabpress.extract.document import base_url
-from arabpress.extract.dom import absolute, has_class_xpath, has_rel_xpath, has_token_xpath, unique
+from arabpress.extract.dom import (
+    absolute,
+    document_classes,
+    has_class_xpath,
+    has_rel_xpath,
+    has_token_xpath,
+    page_root,
+    unique,
+)
 from arabpress.urls import (
     LINK_CACHE_SIZE,
     amp_to_canonical,
@@ -40,12 +48,21 @@ PAGINATION = (
 # Compiled once, plain strings: no Selector per link (a body has tens of them). The containers
 # are found from their attributes (//@class[...]/..): libxml2 tests a predicate on every
 # element of //*[...], which costs twice as much on a whole page.
-BODY_CONTAINERS = etree.XPath(
-    f"//@class[{has_token_xpath('entry-content')}]/..//a/@href"
-    " | //@itemprop[. = 'articleBody']/..//a/@href"
-    f" | //article/@class[{has_token_xpath('amp-article')}]/..//a/@href",
-    smart_strings=False,
+# Each branch with the class it needs: one whose class the page lacks selects nothing, and is
+# left out (each scans the whole page).
+BODY_CONTAINER_BRANCHES = (
+    ("entry-content", f"//@class[{has_token_xpath('entry-content')}]/..//a/@href"),
+    (None, "//@itemprop[. = 'articleBody']/..//a/@href"),
+    ("amp-article", f"//article/@class[{has_token_xpath('amp-article')}]/..//a/@href"),
 )
+BODY_CONTAINERS = etree.XPath(" | ".join(branch for _, branch in BODY_CONTAINER_BRANCHES), smart_strings=False)
+
+
+@lru_cache(maxsize=8)
+def _body_container_links(classes: frozenset[str]) -> etree.XPath:
+    """Return BODY_CONTAINERS without the branches whose class is not among *classes*."""
+    branches = [branch for needed, branch in BODY_CONTAINER_BRANCHES if needed is None or needed in classes]
+    return etree.XPath(" | ".join(branches), smart_strings=False)
 
 
 @lru_cache(maxsize=LINK_CACHE_SIZE)  # pure, and run on every link of every page
@@ -89,4 +106,9 @@ def section_links(selector: Selector, page_url: str) -> list[str]:
 
 def body_article_links(selector: Selector, page_url: str) -> list[str]:
     """Return the article links inside the article body (including "Read more" lines)."""
-    return _links(BODY_CONTAINERS(selector.root), base_url(selector, page_url), is_article_url)
+    root = page_root(selector)
+    if root is None:
+        return []
+    present = document_classes(root)
+    needed = frozenset(name for name, _ in BODY_CONTAINER_BRANCHES if name is not None and name in present)
+    return _links(_body_container_links(needed)(root), base_url(selector, page_url), is_article_url)
