@@ -129,33 +129,52 @@ def images(root: Selector, base_url: str) -> list[Image]:
     return [image for image in found if image is not None]
 
 
-def _datetime(root: Selector, query: str) -> str | None:
-    """Return the datetime attribute of the first article <time> the XPath condition selects."""
-    values = root.xpath(f".//time[@datetime]{query}[not({NOT_ARTICLE_DATES})]/@datetime").getall()
+def _article_times(condition: str) -> etree.XPath:
+    """Compile the query of the datetime attributes of the article <time> elements *condition* selects."""
+    return etree.XPath(f".//time[@datetime]{condition}[not({NOT_ARTICLE_DATES})]/@datetime", smart_strings=False)
+
+
+# Compiled once, plain strings and elements: no Selector per value (these run on every article).
+PUBLISHED_TIMES = _article_times(f"[{has_class_xpath('published')}]")
+NOT_UPDATED_TIMES = _article_times(f"[not({has_class_xpath('updated')})]")
+UPDATED_TIMES = _article_times(f"[{has_class_xpath('updated')}]")
+TIMES_OF_VALUE = etree.XPath(f".//time[normalize-space(@datetime)=$value][not({NOT_ARTICLE_DATES})]")
+POSTED_ON = etree.XPath(f".//*[{has_class_xpath('posted-on')}][not({NOT_ARTICLE_DATES})]")
+
+
+def _element(root: Selector) -> Element | None:
+    """Return the element a Selector holds, None for a text value (which no query selects in)."""
+    return root.root if isinstance(root.root, etree._Element) else None
+
+
+def _datetime(root: Selector, times: etree.XPath) -> str | None:
+    """Return the datetime attribute of the first article <time> the query selects."""
+    element = _element(root)
+    values: list[str] = times(element) if element is not None else []
     return next((value.strip() for value in values if value.strip()), None)
 
 
 def published_time(root: Selector) -> str | None:
     """Return the article's <time class=published datetime>, else its first non-"updated" <time datetime>."""
-    return _datetime(root, f"[{has_class_xpath('published')}]") or _datetime(
-        root, f"[not({has_class_xpath('updated')})]"
-    )
+    return _datetime(root, PUBLISHED_TIMES) or _datetime(root, NOT_UPDATED_TIMES)
 
 
 def time_text(root: Selector, value: str) -> str | None:
     """Return the visible text of the article's first <time> whose datetime is *value*."""
-    texts = root.xpath(f".//time[normalize-space(@datetime)=$value][not({NOT_ARTICLE_DATES})]", value=value)
+    element = _element(root)
+    texts = TIMES_OF_VALUE(element, value=value) if element is not None else []
     return clean_value(node_text(texts[0])) if texts else None
 
 
 def modified_time(root: Selector) -> str | None:
     """Return the article's <time class=updated datetime>."""
-    return _datetime(root, f"[{has_class_xpath('updated')}]")
+    return _datetime(root, UPDATED_TIMES)
 
 
 def posted_on_text(root: Selector) -> str | None:
     """Return the visible date text of the article's meta line (``.posted-on``)."""
-    dates = root.xpath(f".//*[{has_class_xpath('posted-on')}][not({NOT_ARTICLE_DATES})]")
+    element = _element(root)
+    dates = POSTED_ON(element) if element is not None else []
     return next((text for text in (clean_value(node_text(node)) for node in dates) if text), None)
 
 
