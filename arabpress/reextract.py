@@ -48,6 +48,7 @@ import bson
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 from scrapy.http import HtmlResponse
+from scrapy.selector import Selector
 from scrapy.settings import BaseSettings
 from scrapy.utils.reactor import is_reactor_installed
 
@@ -360,7 +361,10 @@ def response_of(page: Page) -> HtmlResponse:
 def extract_page(page: Page) -> tuple[dict[str, Any] | None, str | None]:
     """Return the article document *page* yields now, or None and why not."""
     assert _pipelines is not None, "no pipelines in this process: run through an executor of this module"
-    outcome = extract_response(response_of(page), _pipelines, page.fetched_at, page.sitemap_lastmod)
+    response = response_of(page)
+    # Not response.selector, which refers to its response and is cached by it: each page would
+    # then wait for the cyclic garbage collector.
+    outcome = extract_response(response, _pipelines, page.fetched_at, page.sitemap_lastmod, Selector(response))
     if outcome.item is None:
         return None, outcome.reason
     return article_document(outcome.item), None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -90,3 +91,29 @@ def test_workers_end_when_the_process_that_started_them_is_killed(threaded: bool
                 os.kill(pid, signal.SIGKILL)
         if probe.poll() is None:
             probe.kill()
+
+
+def test_a_page_a_worker_extracts_is_freed_without_the_cyclic_garbage_collector() -> None:
+    from scrapy.http import Response
+    from scrapy.selector import Selector
+
+    from arabpress import reextract
+    from tests.worker_probe import warm_page
+
+    reextract.InlineExecutor({})  # this process's pipelines, as a worker builds its own
+    first, second = (warm_page(path) for path in reextract.WARM_PAGES)
+    assert reextract.extract_page(first)[0] is not None  # lazily built tables are built by now
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds unreachable is kept in gc.garbage
+    try:
+        document, _ = reextract.extract_page(second)
+        assert document is not None
+        gc.collect()
+        # The page's response and its parsed tree were freed as the extraction went: the
+        # collector finds neither (a response caching its selector makes a cycle of the two).
+        assert [kind for kind in map(type, gc.garbage) if issubclass(kind, Response | Selector)] == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
