@@ -423,21 +423,16 @@ class InlineExecutor(Executor):
 class KeyOrdered:
     """The documents of a cursor in key order, taken batch by batch for keys in the same order.
 
-    The cursor's first answer is awaited in a thread of *opener*: FerretDB sorts the whole
-    selection before it answers, and work can go on meanwhile.
+    The cursor's first answer is awaited in a thread of *opener*, so that the server works on
+    both cursors at once. A batch waits for it rather than being read by key meanwhile: on
+    FerretDB, which reads and sorts the whole selection before it answers, a page or article
+    read by key would be read (and decoded by the server) twice.
     """
 
-    def __init__(
-        self, documents: Iterable[dict[str, Any]], opener: Executor, projection: Mapping[str, int] | None = None
-    ) -> None:
+    def __init__(self, documents: Iterable[dict[str, Any]], opener: Executor) -> None:
         self.documents = iter(documents)
-        self.projection = projection  # of the documents, for those read by key
         self.head: dict[str, Any] | None = None
         self.first: Future[dict[str, Any] | None] | None = opener.submit(lambda: next(self.documents, None))
-
-    def ready(self) -> bool:
-        """Return True once the cursor's first answer is in."""
-        return self.first is None or self.first.done()
 
     def take(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Return the documents of *keys* by key, passing over any between them; keys come in order."""
@@ -453,10 +448,6 @@ class KeyOrdered:
                 found[key] = self.head
                 self.head = next(self.documents, None)
         return found
-
-    def reader(self, collection: Collection[dict[str, Any]]) -> Reader:
-        """Return a reader of a batch's documents: this cursor's, or *collection*'s by key before it answers."""
-        return lambda keys: self.take(keys) if self.ready() else by_key(collection, keys, self.projection)
 
 
 def by_key(
@@ -593,20 +584,19 @@ class Reextraction:
     def _readers(self, keys: Sequence[str], batch_size: int, opener: Executor) -> tuple[Reader, Reader]:
         """Return how the pages of a batch's keys are read, and their stored articles.
 
-        Both are read in key order, as cursors over the range of *keys*, a batch a round trip;
-        a batch asked for before a cursor's first answer is read key by key. The articles of
-        pages selected --since a day are read key by key: they are a few of those in the range.
+        Both are read in key order, as cursors over the range of *keys*, a batch a round trip.
+        The articles of pages selected --since a day are read key by key: they are a few of
+        those in the range.
         """
         if not keys:
             return lambda batch: {}, lambda batch: {}
         query = selection(self.options.since, self.options.url_prefix)
         pages = KeyOrdered(self.store.stream(query, keys[0], keys[-1], batch_size), opener)
         if self.options.since is not None:
-            return pages.reader(self.store.pages), lambda batch: by_key(self.articles, batch, STAMP_FIELDS)
+            return pages.take, lambda batch: by_key(self.articles, batch, STAMP_FIELDS)
         query = selection(None, self.options.url_prefix)
         in_range = key_range(self.articles, query, keys[0], keys[-1], STAMP_FIELDS)
-        articles = KeyOrdered(in_range.batch_size(batch_size), opener, STAMP_FIELDS)
-        return pages.reader(self.store.pages), articles.reader(self.articles)
+        return pages.take, KeyOrdered(in_range.batch_size(batch_size), opener).take
 
     def _submit(
         self,
