@@ -14,6 +14,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import HtmlResponse
+from scrapy.selector import Selector
 from scrapy.settings import Settings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -102,13 +103,15 @@ def extract_response(
     pipelines: list[Any],
     fetched_at: datetime | None = None,
     sitemap_lastmod: datetime | None = None,
+    selector: Selector | None = None,
 ) -> Outcome:
     """Return what *response* yields once extracted and through *pipelines*.
 
     *fetched_at* and *sitemap_lastmod* are the crawl context of a stored page; a page fetched
-    now has its Date header and no sitemap.
+    now has its Date header and no sitemap. *selector* is the response's parsed page, if the
+    caller made one (else ``response.selector``).
     """
-    selector = response.selector
+    selector = selector if selector is not None else response.selector
     page = ArticlePage(selector, response.url)
     try:
         kind = page_kind(selector, response.url, page)

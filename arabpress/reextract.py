@@ -48,6 +48,7 @@ import bson
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 from scrapy.http import HtmlResponse
+from scrapy.selector import Selector
 from scrapy.settings import BaseSettings
 from scrapy.utils.reactor import is_reactor_installed
 
@@ -60,6 +61,7 @@ from arabpress.storage.indexes import ensure_article_indexes
 from arabpress.storage.lookup import find_by_ids
 from arabpress.storage.pages import Page, PageError, PageStore, key_range, page_key, page_of, selection, unpack
 from arabpress.storage.writer import ArticleWriter, Entry
+from arabpress.workers import end_with_parent, fork_server_path
 
 # Example diffs kept for the summary, and the length each side is shortened to.
 EXAMPLES = 5
@@ -305,7 +307,8 @@ def start_fork_server() -> None:
     It returns at once: the server warms up while this process goes on (reads the keys).
     """
     multiprocessing.get_context("forkserver").set_forkserver_preload([PREFORK_MODULE])
-    multiprocessing.forkserver.ensure_running()
+    with fork_server_path():  # it imports the project from where this process does (a scrapyd egg)
+        multiprocessing.forkserver.ensure_running()
 
 
 def worker_pool(workers: int, overrides: Mapping[str, Any]) -> ProcessPoolExecutor:
@@ -343,6 +346,7 @@ def _worker_start(overrides: Mapping[str, Any]) -> None:
     # A stop signal sent to the whole process group is the parent's to handle.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    end_with_parent()  # not left behind when the parent is killed outright
     _pipelines = new_pipelines(overrides)
 
 
@@ -357,7 +361,10 @@ def response_of(page: Page) -> HtmlResponse:
 def extract_page(page: Page) -> tuple[dict[str, Any] | None, str | None]:
     """Return the article document *page* yields now, or None and why not."""
     assert _pipelines is not None, "no pipelines in this process: run through an executor of this module"
-    outcome = extract_response(response_of(page), _pipelines, page.fetched_at, page.sitemap_lastmod)
+    response = response_of(page)
+    # Not response.selector, which refers to its response and is cached by it: each page would
+    # then wait for the cyclic garbage collector.
+    outcome = extract_response(response, _pipelines, page.fetched_at, page.sitemap_lastmod, Selector(response))
     if outcome.item is None:
         return None, outcome.reason
     return article_document(outcome.item), None

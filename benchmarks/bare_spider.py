@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 # The theme's permalinks, and its home, section and pagination listings (both editions).
@@ -69,7 +70,9 @@ class BareSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         on_article = ARTICLE_PATH.match(urlsplit(response.url).path) is not None
-        for href in response.xpath(ARTICLE_LINKS if on_article else LISTING_LINKS).getall():
+        # As the arabpress spider does: a Selector of its own, not response.selector, which the
+        # response caches and which refers to it (a cycle left to the garbage collector).
+        for href in Selector(response).xpath(ARTICLE_LINKS if on_article else LISTING_LINKS).getall():
             url = response.urljoin(href)
             parts = urlsplit(url)
             if parts.netloc != self.host:

@@ -4,6 +4,9 @@ The child process starts a worker pool as ``arabpress reextract`` does (with ``t
 with a second thread running, as in a scrapyd job), asks a worker, sends SIGTERM to its own
 process group (run it in a session of its own), tells whether a child process ended, asks
 again, and prints the answers as JSON.
+
+With ``pids`` it prints the process ids of its workers (and of its fork server, if any) as a
+JSON line instead, then waits to be killed.
 """
 
 from __future__ import annotations
@@ -53,5 +56,35 @@ def main(threaded: bool) -> dict[str, Any]:
     return {"probe": os.getpid(), "first": first, "ended_by_sigterm": ended, "after_sigterm": after}
 
 
+def serve_pids(threaded: bool) -> None:
+    """Start a pool, print the ids of every process it runs on, and wait."""
+    if threaded:
+        threading.Thread(target=threading.Event().wait, daemon=True).start()
+    pool = reextract.worker_pool(2, {})
+    workers: set[int] = set()
+    while len(workers) < 2:  # each call keeps a worker busy for a moment: both answer
+        workers |= {future.result(timeout=120) for future in [pool.submit(busy_pid) for _ in range(4)]}
+    print(json.dumps({"workers": sorted(workers), "fork_server": fork_server_pid()}), flush=True)
+    threading.Event().wait()
+
+
+def busy_pid() -> int:
+    """Return this process's id after a moment's work."""
+    time.sleep(0.2)
+    return os.getpid()
+
+
+def fork_server_pid() -> int | None:
+    """Return the id of this process's fork server, if it started one."""
+    import multiprocessing.forkserver
+
+    pid: int | None = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
+    return pid
+
+
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1:] == ["threaded"])))
+    arguments = sys.argv[1:]
+    if "pids" in arguments:
+        serve_pids("threaded" in arguments)
+    else:
+        print(json.dumps(main(arguments == ["threaded"])))

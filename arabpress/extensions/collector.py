@@ -6,9 +6,10 @@ again, about 0.1 s each. Once the crawl has started, ``gc.freeze()`` moves them 
 collector's reach (2,000-article crawl: collector time 1.3-1.5 -> 1.15 s). A page allocates
 thousands of short-lived objects (lxml proxies, requests, items), nearly all freed by
 reference counting; a young-generation collection every 700 allocations (Python's default)
-mostly walks objects still in use. A threshold of 5,000 runs a tenth as many (collector
-time 0.65 s), but the page trees held in reference cycles then wait longer to be freed:
-about 20 MB more peak RSS, so it is off by default.
+mostly walks objects still in use. A threshold of 5,000 (the default) runs fewer: with the
+pages freed as they are read (the spider keeps no response and its selector in a reference
+cycle), the collector's time in a 2,000-article crawl falls from 0.52 to 0.26 s, and peak
+RSS does not move (154-156 MB).
 """
 
 from __future__ import annotations

@@ -25,9 +25,10 @@ Stored state is read per page's worth of article links, one ``{_id: {$in: URL ke
 query (arabpress.storage.lookup), in a thread so the reactor never waits for the database;
 nothing is loaded up front, so memory does not grow with the size of the archive. The only
 per-crawl memory is one 8-byte digest per article decided: for a skipped one in place of
-the fingerprint the duplicate filter would otherwise have kept for it; for one let
-through, so that the links to it on later pages need no lookup (they are dropped here, as
-the duplicate filter would drop them).
+the fingerprint the duplicate filter would otherwise have kept for it, with the time its
+stored copy last changed, so that its sitemap request (met after a listing's link to it, or
+before) is decided without a second lookup; for one let through, so that the links to it on
+later pages need no lookup (they are dropped here, as the duplicate filter would drop them).
 
 A crawl that starts on an empty articles collection (a first crawl, a backfill) reads
 nothing: every article it meets is new or stored by the crawl itself, and both are fetched
@@ -124,9 +125,14 @@ def decide(
         return Decision.THIS_CRAWL
     if stored.last_fetched is None or stored.last_fetched < now - refresh:
         return Decision.STALE
-    if lastmod is not None and stored.version_time is not None and lastmod > stored.version_time:
+    if changed_since(lastmod, stored.version_time):
         return Decision.LASTMOD
     return Decision.SKIP
+
+
+def changed_since(lastmod: datetime | None, version_time: datetime | None) -> bool:
+    """Tell whether a sitemap *lastmod* is newer than a stored copy's *version_time* (as decide does)."""
+    return lastmod is not None and version_time is not None and lastmod > version_time
 
 
 class StoredArticles:
@@ -165,7 +171,8 @@ class IncrementalMiddleware:
         self.batch_size = batch_size
         self.client = client  # closed with the spider when this middleware opened it
         self.crawl_started = datetime.now(UTC)
-        self.skipped: set[int] = set()
+        # Articles skipped in this crawl, with their stored copy's version_time (see StoredArticle).
+        self.skipped: dict[int, datetime | None] = {}
         # Articles let through once in this crawl: a repeat link needs no lookup and is
         # dropped (see process_spider_output).
         self.requested: set[int] = set()
@@ -224,14 +231,19 @@ class IncrementalMiddleware:
             if not is_article_request(entry):
                 yield entry
                 continue
-            digest = url_digest(url_key(entry.url))
+            key = url_key(entry.url)
+            digest = url_digest(key)
             if digest in self.requested:
                 # Requested already in this crawl: dropped here, as the duplicate filter would
                 # drop it. Passed on, it could reach the scheduler before the first request (still
                 # on its way out of another page's output), which carries the decision.
                 continue
-            if LASTMOD_META not in entry.meta and digest in self.skipped:
-                continue  # decided already in this crawl, and no lastmod to say otherwise
+            if digest in self.skipped:
+                # Decided already in this crawl: what was read of its stored copy still holds.
+                if changed_since(entry.meta.get(LASTMOD_META), self.skipped[digest]):
+                    self.count(Decision.LASTMOD, entry, key)
+                    yield entry
+                continue
             batch.append(entry)
             if len(batch) >= self.batch_size:
                 for request in await self.keep(batch):
@@ -260,20 +272,21 @@ class IncrementalMiddleware:
         kept = []
         for request, key in zip(requests, keys, strict=True):
             lastmod = request.meta.get(LASTMOD_META)
-            decision = decide(found.get(key), lastmod, now=now, refresh=self.refresh, crawl_started=self.crawl_started)
-            self.count(decision, request, key)
+            stored = found.get(key)
+            decision = decide(stored, lastmod, now=now, refresh=self.refresh, crawl_started=self.crawl_started)
+            self.count(decision, request, key, stored)
             if decision is not Decision.SKIP:
                 kept.append(request)
         return kept
 
-    def count(self, decision: Decision, request: Request, url: str) -> None:
+    def count(self, decision: Decision, request: Request, url: str, stored: StoredArticle | None = None) -> None:
         """Count a skip once per article (*url* its URL key); mark a fetch so that its response is counted."""
         stats = self.crawler.stats
         assert stats is not None
         key = url_digest(url)
         if decision is Decision.SKIP:
             if key not in self.skipped:
-                self.skipped.add(key)
+                self.skipped[key] = stored.version_time if stored is not None else None
                 stats.inc_value(f"{STATS_PREFIX}/skipped")
             return
         self.requested.add(key)
@@ -281,7 +294,7 @@ class IncrementalMiddleware:
             return
         if key in self.skipped:
             # Skipped from a link earlier, fetched now that the sitemap says it changed.
-            self.skipped.discard(key)
+            del self.skipped[key]
             stats.inc_value(f"{STATS_PREFIX}/skipped", -1)
         request.meta[DECISION_META] = decision.value
 

@@ -18,6 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
@@ -137,9 +138,8 @@ class ArabPressSpider(scrapy.Spider):
                 continue
             yield from self.article_requests([url], lastmod=lastmod)
 
-    def parse_listing(self, response: TextResponse) -> Iterator[scrapy.Request]:
-        """Follow a listing's articles, its next pages and the section menu."""
-        selector = response.selector
+    def parse_listing(self, response: TextResponse, selector: Selector) -> Iterator[scrapy.Request]:
+        """Follow a listing's articles, its next pages and the section menu (*selector*: the response's page)."""
         yield from self.article_requests(listing_links(selector, response.url))
         for url in next_page_links(selector, response.url) + section_links(selector, response.url):
             if self.on_site(url):
@@ -158,7 +158,9 @@ class ArabPressSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("arabpress/pages/not_text")
             return
-        selector = response.selector
+        # Not response.selector: Scrapy caches it on the response, and the two then refer to each
+        # other, so every page's tree would wait for the cyclic garbage collector.
+        selector = Selector(response)
         page = ArticlePage(selector, response.url, self.title_affixes)
         try:
             kind = page_kind(selector, response.url, page)
@@ -174,7 +176,7 @@ class ArabPressSpider(scrapy.Spider):
             yield from self.article_requests([page.url])
             return
         if kind == "listing":
-            yield from self.parse_listing(response)
+            yield from self.parse_listing(response, selector)
             return
         if item is None:
             return
