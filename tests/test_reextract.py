@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from pathlib import Path
@@ -368,7 +368,9 @@ def test_worker_processes_give_what_one_process_gives(database: str, mongo_uri: 
     assert run is not None and run["status"] == "finished" and run["last_key"] == max(after)
 
 
-def test_a_batch_waits_for_its_cursor_then_is_read_from_it_in_key_order(database: str, mongo_uri: str) -> None:
+def test_a_batch_is_read_by_key_only_while_its_cursor_is_silent_and_nothing_is_left_to_extract(
+    database: str, mongo_uri: str
+) -> None:
     with client_for(mongo_uri) as client:
         store = PageStore(client[database])
         keys = [document["_id"] for document in store.scan({})]
@@ -384,19 +386,29 @@ def test_a_batch_waits_for_its_cursor_then_is_read_from_it_in_key_order(database
 
         with ThreadPoolExecutor(1) as opener, ThreadPoolExecutor(1) as asker:
             cursor = KeyOrdered(held(), opener)
-            # Before the cursor answers, a batch waits for it (nothing is read by key meanwhile).
-            first = asker.submit(cursor.take, keys[:2])
+            extracting: Future[None] = Future()
+            pending = [extracting]
+            read = cursor.reader(store.pages, lambda: pending)
+            # The cursor silent and a part still being extracted: the batch waits...
+            first = asker.submit(read, keys[:2])
             with pytest.raises(FutureTimeout):
                 first.result(0.5)
-            answered.set()
+            # ...until nothing is left to extract: then it is read by key, the same documents.
+            extracting.set_result(None)
             assert list(first.result(30)) == keys[:2]
-            # The pages of the keys asked, passing over those not asked; a page gone is left out.
+            assert all(first.result()[key] == store.pages.find_one({"_id": key}) for key in keys[:2])
+            assert cursor.first is not None and not cursor.first.done()
+            # Once the cursor answers, from the cursor: the pages of the keys asked, passing
+            # over those read by key and those not asked; a page gone is left out.
+            pending = [Future()]
+            answered.set()
             asked = [keys[3], gone, keys[5]]  # keys[2] not asked
-            found = cursor.take(asked)
+            found = read(asked)
+            assert cursor.first is None
             assert list(found) == [keys[3], keys[5]]
             assert all(found[key] == store.pages.find_one({"_id": key}) for key in found)
-            assert cursor.take(keys[-1:]) == {keys[-1]: store.pages.find_one({"_id": keys[-1]})}
-            assert cursor.take([]) == {}
+            assert read(keys[-1:]) == {keys[-1]: store.pages.find_one({"_id": keys[-1]})}
+            assert read([]) == {}
 
 
 def test_an_unreadable_page_is_refused_in_a_worker_and_the_others_are_re_extracted(
