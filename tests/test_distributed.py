@@ -14,10 +14,12 @@ from typing import Any, NamedTuple
 
 import pytest
 import redis
+import scrapy
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 import arabpress.settings
+from arabpress.distributed.scheduler import RedisScheduler
 from arabpress.distributed.workers import FrontierWorkers
 from arabpress.local.process import free_port
 from arabpress.local.site import SiteServer
@@ -282,3 +284,47 @@ def test_arabpress_crawl_without_redis_is_one_line() -> None:
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"arabpress crawl: Redis at {url} does not answer: "), line
     assert result.stdout == ""
+
+
+def test_a_new_request_is_marked_seen_and_queued_in_one_round_trip(redis_url: str) -> None:
+    sent: list[str] = []  # the commands the schedulers send Redis, in order
+
+    def scheduler_of_a_process(worker: str) -> RedisScheduler:
+        crawler = crawler_with(
+            ARABPRESS_REDIS_ENABLED="1", REDIS_URL=redis_url, ARABPRESS_REDIS_KEY=KEY, ARABPRESS_REDIS_WORKER_ID=worker
+        )
+        crawler.spider = crawler._create_spider(base_url="https://www.arabpress.example/")
+        scheduler = RedisScheduler.from_crawler(crawler)
+        scheduler.open(crawler.spider)
+        for client in {id(scheduler.server): scheduler.server, id(scheduler.df.server): scheduler.df.server}.values():
+            send = client.execute_command  # the real client, each command it sends noted first
+
+            def noted(*args: Any, send: Callable[..., Any] = send, **options: Any) -> Any:
+                sent.append(str(args[0]).upper())
+                return send(*args, **options)
+
+            client.execute_command = noted
+        return scheduler
+
+    server = redis.Redis.from_url(redis_url)
+    first, second = scheduler_of_a_process("one"), scheduler_of_a_process("two")
+    article = scrapy.Request("https://www.arabpress.example/2026/01/02/story/")
+    listing = scrapy.Request("https://www.arabpress.example/category/economy/")
+    first.enqueue_request(scrapy.Request("https://www.arabpress.example/"))  # loads the script once
+    sent.clear()
+    queued = [first.enqueue_request(article), first.enqueue_request(listing), first.enqueue_request(article.copy())]
+    # Another process meets the same link: Redis's seen set refuses it.
+    queued.append(second.enqueue_request(article.copy()))
+    assert queued == [True, True, False, False]
+    # One script call for each request its process had not met; the first process's repeat
+    # was filtered in the process, without a round trip.
+    assert sent == ["EVALSHA"] * 3
+    assert server.zcard(f"{KEY}:requests") == 3
+    assert server.scard(f"{KEY}:dupefilter") == 3
+    taken = [first.queue.pop() for _ in range(4)]
+    assert taken[3] is None
+    assert {request.url for request in taken if request is not None} == {
+        "https://www.arabpress.example/",
+        article.url,
+        listing.url,
+    }

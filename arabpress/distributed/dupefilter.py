@@ -13,6 +13,8 @@ scrapy-redis 0.9.1 works with Scrapy 2.19, with three gaps this subclass closes:
 It also remembers, in the process, the fingerprints it has already sent to Redis: a link
 this process met before (related lists repeat across articles) is filtered without a
 round trip. It keeps about what Scrapy's own filter keeps in memory: one fingerprint per request.
+The scheduler (arabpress.distributed.scheduler) asks Redis for a new request and queues it in
+the same round trip.
 """
 
 from __future__ import annotations
@@ -42,9 +44,14 @@ class RedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]
             get_redis_from_settings(settings), key, debug=settings.getbool("DUPEFILTER_DEBUG"), crawler=spider.crawler
         )
 
+    def fingerprint(self, request: Request) -> bytes:
+        """Return the crawler's fingerprint of *request*."""
+        fingerprint: bytes = self.crawler.request_fingerprinter.fingerprint(request)
+        return fingerprint
+
     def request_seen(self, request: Request) -> bool:
         """Return whether *request* was seen by any process, asking Redis only for new ones."""
-        fingerprint: bytes = self.crawler.request_fingerprinter.fingerprint(request)
+        fingerprint = self.fingerprint(request)
         if fingerprint in self.known:
             return True
         added = int(self.server.sadd(self.key, fingerprint.hex()))
@@ -53,8 +60,7 @@ class RedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]
 
     def request_fingerprint(self, request: Request) -> str:
         """Return the crawler's fingerprint of *request*, as hex."""
-        fingerprint: bytes = self.crawler.request_fingerprinter.fingerprint(request)
-        return fingerprint.hex()
+        return self.fingerprint(request).hex()
 
     def log(self, request: Request, spider: Spider) -> None:
         """Count the filtered request, then log it as scrapy-redis does."""

@@ -28,6 +28,15 @@ end
 return popped[1]
 """
 
+# A request no process has seen: marked seen and queued in one round trip (0: seen already).
+PUSH_IF_UNSEEN = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  return 1
+end
+return 0
+"""
+
 # request.meta key of the token by which the queue knows a request it handed out.
 FRONTIER_META = "arabpress_frontier_token"
 
@@ -51,6 +60,12 @@ class InFlightPriorityQueue(PriorityQueue):  # type: ignore[misc]
         self.members: Counter[bytes] = Counter()
         self.tokens = itertools.count()
         self.pop_script = server.register_script(POP_TO_INFLIGHT)
+        self.push_script = server.register_script(PUSH_IF_UNSEEN)
+
+    def push_unseen(self, request: Request, seen_key: str, fingerprint: str) -> bool:
+        """Queue *request* unless *fingerprint* is in the seen set *seen_key*, adding it; tell whether it was queued."""
+        data = self._encode_request(request)
+        return bool(self.push_script(keys=[seen_key, self.key], args=[fingerprint, -request.priority, data]))
 
     def pop(self, timeout: int = 0) -> Request | None:
         """Take the first request, keeping it in this process's in-flight set."""

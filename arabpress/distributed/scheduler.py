@@ -5,6 +5,9 @@ with ``stats.inc_value(..., spider=spider)``; Scrapy 2.19 deprecates that argume
 warning in every crawl's log now, a TypeError once it is removed). The scheduler here
 hands scrapy-redis a view of the stats that takes the argument and drops it.
 
+A new request costs one round trip to Redis: the seen set and the queue are updated by one
+script (``InFlightPriorityQueue.push_unseen``), rather than one command each.
+
 With ``InFlightPriorityQueue`` each request taken stays in Redis until this scheduler
 acknowledges it: once the engine is done with it (download, callback, every item through
 the pipelines), and, when MongoPipeline stores the articles, once the batch holding its
@@ -25,6 +28,7 @@ from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
+from arabpress.distributed.dupefilter import RedisDupeFilter
 from arabpress.distributed.queue import FRONTIER_META, InFlightPriorityQueue
 from arabpress.signals import articles_stored
 
@@ -59,6 +63,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     crawler: Crawler
     queue: Any
     reliable = False
+    one_trip = False  # seen set and queue updated together (push_unseen)
     waits_for_storage = False
     running: set[str]
     settled: dict[str, float]
@@ -82,6 +87,20 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         """Open the queue; the in-flight acknowledgements need InFlightPriorityQueue."""
         super().open(spider)
         self.reliable = isinstance(self.queue, InFlightPriorityQueue)
+        self.one_trip = self.reliable and isinstance(self.df, RedisDupeFilter)
+
+    def enqueue_request(self, request: Request) -> bool:
+        """Queue *request* unless a process of the crawl saw it already; tell whether it was queued."""
+        if request.dont_filter or not self.one_trip:
+            return bool(super().enqueue_request(request))
+        fingerprint = self.df.fingerprint(request)
+        queued = fingerprint not in self.df.known and self.queue.push_unseen(request, self.df.key, fingerprint.hex())
+        self.df.known.add(fingerprint)
+        if not queued:
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
 
     def next_request(self) -> Request | None:
         """Settle the requests the engine let go of, then take the next one."""
