@@ -38,7 +38,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
@@ -430,21 +430,31 @@ class InlineExecutor(Executor):
 class KeyOrdered:
     """The documents of a cursor in key order, taken batch by batch for keys in the same order.
 
-    The cursor's first answer is awaited in a thread of *opener*: FerretDB sorts the whole
-    selection before it answers, and work can go on meanwhile.
+    The cursor's first answer is awaited in a thread of *opener*, so that the server works on
+    both cursors at once. FerretDB reads and sorts the whole selection before it answers, and
+    a document read by key meanwhile is read (and decoded by the server) twice: a batch is
+    read by key only when extraction would otherwise wait (reader).
     """
 
-    def __init__(
-        self, documents: Iterable[dict[str, Any]], opener: Executor, projection: Mapping[str, int] | None = None
-    ) -> None:
+    def __init__(self, documents: Iterable[dict[str, Any]], opener: Executor) -> None:
         self.documents = iter(documents)
-        self.projection = projection  # of the documents, for those read by key
         self.head: dict[str, Any] | None = None
         self.first: Future[dict[str, Any] | None] | None = opener.submit(lambda: next(self.documents, None))
 
-    def ready(self) -> bool:
-        """Return True once the cursor's first answer is in."""
-        return self.first is None or self.first.done()
+    def answered(self, pending: Iterable[Future[Any]]) -> bool:
+        """Wait until the cursor answers or every one of *pending* is done; return True when it answered."""
+        if self.first is None:
+            return True
+        waiting = [future for future in pending if not future.done()]
+        while waiting and not self.first.done():
+            wait([self.first, *waiting], return_when=FIRST_COMPLETED)
+            waiting = [future for future in waiting if not future.done()]
+        return self.first.done()
+
+    def reader(self, collection: Collection[dict[str, Any]], pending: Callable[[], Iterable[Future[Any]]]) -> Reader:
+        """Return a reader of a batch's documents: this cursor's, or *collection*'s by key when it has not
+        answered and every one of *pending* (the extraction handed over) is done."""
+        return lambda keys: self.take(keys) if self.answered(pending()) else by_key(collection, keys)
 
     def take(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Return the documents of *keys* by key, passing over any between them; keys come in order."""
@@ -460,10 +470,6 @@ class KeyOrdered:
                 found[key] = self.head
                 self.head = next(self.documents, None)
         return found
-
-    def reader(self, collection: Collection[dict[str, Any]]) -> Reader:
-        """Return a reader of a batch's documents: this cursor's, or *collection*'s by key before it answers."""
-        return lambda keys: self.take(keys) if self.ready() else by_key(collection, keys, self.projection)
 
 
 def by_key(
@@ -514,6 +520,8 @@ class Reextraction:
         self.resumed = False  # an unfinished run with the same options is going on
         self.resumed_from: str | None = None  # the last key it had done
         self.summary = Summary()
+        # The batches handed to extraction and not yet written.
+        self.in_flight: deque[Batch] = deque()
 
     def request_stop(self, *_: Any) -> None:
         """Stop after the batch being done (a signal handler)."""
@@ -578,12 +586,14 @@ class Reextraction:
             pages, articles = self._readers(keys, batch_size, opener)
             for _ in range(self.options.workers):
                 executor.submit(os.getpid)
-            in_flight: deque[Batch] = deque()
+            in_flight = self.in_flight = deque()
             for start in range(0, len(keys), batch_size):
                 if self.stop_requested:
                     finished = False
                     break
-                in_flight.append(self._submit(keys[start : start + batch_size], pages, articles, executor))
+                batch = Batch(keys[start : start + batch_size], 0, [])
+                in_flight.append(batch)
+                self._submit(batch, pages, articles, executor)
                 while len(in_flight) > ahead:
                     self._done(in_flight.popleft(), articles, progress)
             while in_flight:
@@ -600,37 +610,31 @@ class Reextraction:
     def _readers(self, keys: Sequence[str], batch_size: int, opener: Executor) -> tuple[Reader, Reader]:
         """Return how the pages of a batch's keys are read, and their stored articles.
 
-        Both are read in key order, as cursors over the range of *keys*, a batch a round trip;
-        a batch asked for before a cursor's first answer is read key by key. The articles of
-        pages selected --since a day are read key by key: they are a few of those in the range.
+        Both are read in key order, as cursors over the range of *keys*, a batch a round trip.
+        Before the pages cursor first answers, a batch is read by key when the batches handed
+        over are all extracted (KeyOrdered.reader); the stamps, needed only as a batch is
+        written, wait for theirs. The articles of pages selected --since a day are read key by
+        key: they are a few of those in the range.
         """
         if not keys:
             return lambda batch: {}, lambda batch: {}
         query = selection(self.options.since, self.options.url_prefix)
-        pages = KeyOrdered(self.store.stream(query, keys[0], keys[-1], batch_size), opener)
+        cursor = KeyOrdered(self.store.stream(query, keys[0], keys[-1], batch_size), opener)
+        pages = cursor.reader(self.store.pages, lambda: [part for batch in self.in_flight for part in batch.parts])
         if self.options.since is not None:
-            return pages.reader(self.store.pages), lambda batch: by_key(self.articles, batch, STAMP_FIELDS)
+            return pages, lambda batch: by_key(self.articles, batch, STAMP_FIELDS)
         query = selection(None, self.options.url_prefix)
         in_range = key_range(self.articles, query, keys[0], keys[-1], STAMP_FIELDS)
-        articles = KeyOrdered(in_range.batch_size(batch_size), opener, STAMP_FIELDS)
-        return pages.reader(self.store.pages), articles.reader(self.articles)
+        return pages, KeyOrdered(in_range.batch_size(batch_size), opener).take
 
-    def _submit(
-        self,
-        keys: Sequence[str],
-        pages: Reader,
-        articles: Reader,
-        executor: Executor,
-    ) -> Batch:
-        """Read one batch of pages part by part, handing each part to extraction (with stamps, to skip by version)."""
-        batch = Batch(keys, 0, [])
+    def _submit(self, batch: Batch, pages: Reader, articles: Reader, executor: Executor) -> None:
+        """Read *batch*'s pages part by part, handing each part to extraction (with stamps, to skip by version)."""
         # A part is handed over as soon as it is read, so that the workers start early.
         count = self.options.workers * PARTS_PER_WORKER if self.options.workers > 1 else 1
-        for part in parts_of(keys, count):
+        for part in parts_of(batch.keys, count):
             tasks = self._tasks(pages(part), articles, batch)
             if tasks:
                 batch.parts.append(executor.submit(settle_all, tasks))
-        return batch
 
     def _tasks(self, found: Mapping[str, dict[str, Any]], articles: Reader, batch: Batch) -> list[Task]:
         """Return the tasks of the pages *found*; with --older-than-version, stamped, those skipped counted."""

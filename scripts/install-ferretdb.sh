@@ -19,6 +19,8 @@ cd "$(dirname "$0")/.."
 target=.tools/bin/ferretdb
 if [ -x "$target" ] && [ "$target" -nt tools/ferretdb/go.sum ] && [ "$target" -nt tools/ferretdb/main.go ] \
   && [ "$target" -nt tools/ferretdb/main_test.go ] && [ "$target" -nt tools/ferretdb/sqlite/id_in.go ] \
+  && [ "$target" -nt tools/ferretdb/sqlite/fields.go ] && [ "$target" -nt tools/ferretdb/handler/fields.go ] \
+  && [ "$target" -nt tools/ferretdb/sjson/fields.go ] && [ "$target" -nt tools/ferretdb/sjson/fields_test.go ] \
   && [ "$target" -nt scripts/install-ferretdb.sh ]; then
   exit 0
 fi
@@ -58,6 +60,35 @@ sed -i "/$args_line/a\\\\t\\tcase *types.Document:\n\t\t\twhereClause, args = id
   exit 1
 }
 sed '/^\/\/go:build ignore$/d' tools/ferretdb/sqlite/id_in.go >"$(dirname "$collection")/id_in.go"
+# A fourth: a find whose projection includes plain top-level fields decodes only those (and the
+# fields its filter and sort name) of each stored document, rather than every value of it
+# (tools/ferretdb/handler/fields.go, sqlite/fields.go, sjson/fields.go); the handler still applies
+# the filter, sort and projection, so results are unchanged.
+internal="$work/FerretDB/internal"
+query_params="$internal/backends/collection.go"
+[ "$(grep -c '^	OnlyRecordIDs bool$' "$query_params")" = 1 ] \
+  && [ "$(grep -c 'Iter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),' "$collection")" = 1 ] \
+  && [ "$(grep -c '^	onlyRecordIDs bool$' "$internal/backends/sqlite/query_iterator.go")" = 1 ] \
+  && [ "$(grep -c 'doc, err = sjson.Unmarshal(b); err != nil' "$internal/backends/sqlite/query_iterator.go")" = 1 ] \
+  && [ "$(grep -c 'h.L.DebugContext(ctx, fmt.Sprintf("Converted %+v for %+v to %+v.", params, cInfo, qp))' \
+    "$internal/handler/msg_find.go")" = 1 ] || {
+  echo "install-ferretdb: the projection's fields could not be pushed down in $module; not building" >&2
+  exit 1
+}
+sed -i 's|^	OnlyRecordIDs bool$|&\n	Fields        []string // top-level fields to decode; nil: all|' "$query_params"
+sed -i 's|Iter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),|Iter: withFields(newQueryIterator(ctx, rows, params.OnlyRecordIDs), params.Fields),|' \
+  "$collection"
+sed -i -e 's|^	onlyRecordIDs bool$|&\n	fields        []string|' \
+  -e 's|doc, err = sjson.Unmarshal(b); err != nil|doc, err = sjson.UnmarshalFields(b, iter.fields); err != nil|' \
+  "$internal/backends/sqlite/query_iterator.go"
+sed -i 's|^	h.L.DebugContext(ctx, fmt.Sprintf("Converted %+v for %+v to %+v.", params, cInfo, qp))$|	qp.Fields = findFields(params)\n\n&|' \
+  "$internal/handler/msg_find.go"
+mkdir "$internal/handler/sjson/fields"
+for part in sqlite/fields.go:backends/sqlite handler/fields.go:handler sjson/fields.go:handler/sjson \
+  sjson/fields_test.go:handler/sjson/fields; do
+  sed '/^\/\/go:build ignore$/d' "tools/ferretdb/${part%%:*}" >"$internal/${part#*:}/$(basename "${part%%:*}")"
+done
+(cd "$work/FerretDB" && go test -count=1 ./internal/handler/sjson/fields/)
 cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go tools/ferretdb/main_test.go "$work/"
 (cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" && go test -count=1 . \
   && go build -trimpath -o build/ferretdb .)

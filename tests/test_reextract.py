@@ -8,7 +8,8 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -367,7 +368,7 @@ def test_worker_processes_give_what_one_process_gives(database: str, mongo_uri: 
     assert run is not None and run["status"] == "finished" and run["last_key"] == max(after)
 
 
-def test_a_batch_is_read_by_key_until_its_cursor_answers_then_from_the_cursor_in_key_order(
+def test_a_batch_is_read_by_key_only_while_its_cursor_is_silent_and_nothing_is_left_to_extract(
     database: str, mongo_uri: str
 ) -> None:
     with client_for(mongo_uri) as client:
@@ -383,22 +384,27 @@ def test_a_batch_is_read_by_key_until_its_cursor_answers_then_from_the_cursor_in
             answered.wait(30)
             yield from store.stream({}, keys[0], keys[-1], 3)
 
-        with ThreadPoolExecutor(1) as opener:
+        with ThreadPoolExecutor(1) as opener, ThreadPoolExecutor(1) as asker:
             cursor = KeyOrdered(held(), opener)
-            read = cursor.reader(store.pages)
-            # Before the cursor answers: by key, the same documents.
-            first = read(keys[:2])
-            assert not cursor.ready()
-            assert list(first) == keys[:2]
-            assert all(first[key] == store.pages.find_one({"_id": key}) for key in keys[:2])
+            extracting: Future[None] = Future()
+            pending = [extracting]
+            read = cursor.reader(store.pages, lambda: pending)
+            # The cursor silent and a part still being extracted: the batch waits...
+            first = asker.submit(read, keys[:2])
+            with pytest.raises(FutureTimeout):
+                first.result(0.5)
+            # ...until nothing is left to extract: then it is read by key, the same documents.
+            extracting.set_result(None)
+            assert list(first.result(30)) == keys[:2]
+            assert all(first.result()[key] == store.pages.find_one({"_id": key}) for key in keys[:2])
+            assert cursor.first is not None and not cursor.first.done()
+            # Once the cursor answers, from the cursor: the pages of the keys asked, passing
+            # over those read by key and those not asked; a page gone is left out.
+            pending = [Future()]
             answered.set()
-            if cursor.first is not None:
-                cursor.first.result(30)
-            assert cursor.ready()
-            # From the cursor: the pages of the keys asked, passing over those read by key
-            # and those not asked; a page gone is left out.
             asked = [keys[3], gone, keys[5]]  # keys[2] not asked
             found = read(asked)
+            assert cursor.first is None
             assert list(found) == [keys[3], keys[5]]
             assert all(found[key] == store.pages.find_one({"_id": key}) for key in found)
             assert read(keys[-1:]) == {keys[-1]: store.pages.find_one({"_id": keys[-1]})}
@@ -517,7 +523,7 @@ def test_the_stored_articles_cursor_reads_their_stamps_only(database: str, mongo
         keys = job.start()
         with ThreadPoolExecutor(2) as opener:
             _, articles = job._readers(keys, 3, opener)
-            stamps = articles(keys[:2]) | articles(keys[2:])  # by key or from the cursor, whichever answers
+            stamps = articles(keys[:2]) | articles(keys[2:])
         assert list(stamps) == keys
         assert all(set(stamp) == {"_id", "record_hash", "extractor_version"} for stamp in stamps.values())
 

@@ -115,3 +115,43 @@ def test_an_id_in_is_answered_whole_with_keys_of_other_types_and_other_condition
         guarded_ids = sorted(document["_id"] for document in guarded)
     assert mixed_ids == ["7", f"{SITE}/3/"]
     assert guarded_ids == [f"{SITE}/3/", f"{SITE}/5/"]
+
+
+def projected(document: dict[str, Any], projection: dict[str, int]) -> dict[str, Any]:
+    """Return *document* as MongoDB projects it by *projection* (top-level fields, 1 or 0)."""
+    if any(projection.values()):  # an inclusion (`_id` kept unless excluded)
+        keep = [name for name, value in projection.items() if value] + ["_id"] * projection.get("_id", 1)
+        return {name: value for name, value in document.items() if name in keep}
+    return {name: value for name, value in document.items() if name not in projection}
+
+
+def test_a_projection_gives_what_the_whole_documents_projected_give(mongo_uri: str, mongo_database: str) -> None:
+    # The FerretDB build decodes only the fields a projection, filter and sort name (docs/storage.md).
+    documents = [
+        {
+            "_id": f"{SITE}/{number}/",
+            "version": number % 3,
+            "meta": {"lang": "ar" if number % 2 else "en"},
+            "title": f"title {number}",
+            "body": f'"{number}" \\ }} ] , ' * 50,
+            **({"subtitle": f"subtitle {number}"} if number % 4 == 0 else {}),
+        }
+        for number in range(12)
+    ]
+    cases: list[tuple[dict[str, Any], dict[str, int], list[tuple[str, int]]]] = [
+        ({"version": {"$gte": 1}}, {"title": 1}, [("_id", 1)]),  # a filter on a field not projected
+        ({}, {"title": 1}, [("version", -1), ("_id", 1)]),  # a sort on fields not projected
+        ({"meta.lang": "ar"}, {"title": 1, "_id": 0}, [("_id", 1)]),  # a path
+        ({"$or": [{"version": 2}, {"meta.lang": "en"}]}, {"subtitle": 1}, [("_id", 1)]),  # an operator; missing fields
+        ({}, {"_id": 1}, [("_id", -1)]),
+        ({}, {"_id": 0}, [("_id", 1)]),  # an exclusion
+        ({"version": 0}, {"body": 0, "meta": 0}, [("_id", 1)]),
+    ]
+    with client_for(mongo_uri) as client:
+        articles = client[mongo_database]["articles"]
+        articles.insert_many(documents)
+        for query, projection, order in cases:
+            whole = list(articles.find(query).sort(order))
+            assert whole, query
+            found = list(articles.find(query, projection).sort(order))
+            assert found == [projected(document, projection) for document in whole], (query, projection)
