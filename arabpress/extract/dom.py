@@ -289,10 +289,15 @@ def has_token(value: str | None, name: str) -> bool:
     return name in XML_WHITESPACE.split(value)
 
 
+def element_of(selector: Selector) -> Element | None:
+    """Return the element a Selector holds, None for a text value (which no query selects in)."""
+    return selector.root if isinstance(selector.root, etree._Element) else None
+
+
 def page_root(selector: Selector) -> Element | None:
     """Return the root element of the selector's document (what // queries scan), None for a text value."""
-    root = selector.root
-    return root.getroottree().getroot() if isinstance(root, etree._Element) else None
+    element = element_of(selector)
+    return element.getroottree().getroot() if element is not None else None
 
 
 def has_rel_xpath(name: str) -> str:

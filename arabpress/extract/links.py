@@ -55,12 +55,11 @@ BODY_CONTAINER_BRANCHES = (
     (None, "//@itemprop[. = 'articleBody']/..//a/@href"),
     ("amp-article", f"//article/@class[{has_token_xpath('amp-article')}]/..//a/@href"),
 )
-BODY_CONTAINERS = etree.XPath(" | ".join(branch for _, branch in BODY_CONTAINER_BRANCHES), smart_strings=False)
 
 
 @lru_cache(maxsize=8)
 def _body_container_links(classes: frozenset[str]) -> etree.XPath:
-    """Return BODY_CONTAINERS without the branches whose class is not among *classes*."""
+    """Return the body containers' link query without the branches whose class is not among *classes*."""
     branches = [branch for needed, branch in BODY_CONTAINER_BRANCHES if needed is None or needed in classes]
     return etree.XPath(" | ".join(branches), smart_strings=False)
 

@@ -13,6 +13,7 @@ from arabpress.extract.dom import (
     clean_value,
     clean_values,
     css_nodes,
+    element_of,
     first_text,
     has_class_xpath,
     has_rel_xpath,
@@ -142,14 +143,9 @@ TIMES_OF_VALUE = etree.XPath(f".//time[normalize-space(@datetime)=$value][not({N
 POSTED_ON = etree.XPath(f".//*[{has_class_xpath('posted-on')}][not({NOT_ARTICLE_DATES})]")
 
 
-def _element(root: Selector) -> Element | None:
-    """Return the element a Selector holds, None for a text value (which no query selects in)."""
-    return root.root if isinstance(root.root, etree._Element) else None
-
-
 def _datetime(root: Selector, times: etree.XPath) -> str | None:
     """Return the datetime attribute of the first article <time> the query selects."""
-    element = _element(root)
+    element = element_of(root)
     values: list[str] = times(element) if element is not None else []
     return next((value.strip() for value in values if value.strip()), None)
 
@@ -161,7 +157,7 @@ def published_time(root: Selector) -> str | None:
 
 def time_text(root: Selector, value: str) -> str | None:
     """Return the visible text of the article's first <time> whose datetime is *value*."""
-    element = _element(root)
+    element = element_of(root)
     texts = TIMES_OF_VALUE(element, value=value) if element is not None else []
     return clean_value(node_text(texts[0])) if texts else None
 
@@ -173,7 +169,7 @@ def modified_time(root: Selector) -> str | None:
 
 def posted_on_text(root: Selector) -> str | None:
     """Return the visible date text of the article's meta line (``.posted-on``)."""
-    element = _element(root)
+    element = element_of(root)
     dates = POSTED_ON(element) if element is not None else []
     return next((text for text in (clean_value(node_text(node)) for node in dates) if text), None)
 
