@@ -6,6 +6,7 @@ Data tables give a paragraph per row; layout tables are read as containers.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from arabpress.extract.dom import Element, class_tokens, comparable, comparable_opening, fold_whitespace, is_blank
@@ -91,13 +92,24 @@ LABEL_LENGTH = max(len(label) + 1 for label in (*READ_MORE_LABELS, *ARABIC_READ_
 
 def is_skipped(element: Element) -> bool:
     """Tell whether an element's subtree is never body text."""
-    if element.tag in SKIPPED_TAGS or element.get("hidden") is not None or element.get("aria-hidden") == "true":
+    if element.tag in SKIPPED_TAGS:
+        return True
+    # Most elements of a body (its paragraphs) have no attribute: one call tells, not four lookups.
+    if not element.keys():
+        return False
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
     if element.get("itemprop") in DATE_ITEMPROPS:
         return True
     classes = element.get("class")
-    # Most elements of a body (its paragraphs) have no class: no tokens to test.
-    return bool(classes) and any(SKIPPED_CLASS.match(token.lower()) for token in class_tokens(classes))
+    return bool(classes) and has_skipped_class(classes)
+
+
+# A site's theme writes the same few class attributes on every page: each is matched once.
+@lru_cache(maxsize=1024)
+def has_skipped_class(classes: str) -> bool:
+    """Tell whether a class attribute holds a token of ads, share bars, captions, datelines or furniture."""
+    return any(SKIPPED_CLASS.match(token.lower()) for token in class_tokens(classes))
 
 
 def is_dateline(text: str) -> bool:
@@ -197,13 +209,39 @@ def _contains_paragraphs(element: Element) -> bool:
     return any(isinstance(node.tag, str) and node.tag in PARAGRAPH_TAGS for node in element.iterdescendants())
 
 
+# The first two characters of every label's comparable form (and of each label as written).
+LABEL_STARTS = frozenset(
+    start for label in (*READ_MORE_OPENINGS, *AD_LABELS) for start in (label[:2], comparable(label)[:2])
+)
+
+
+@lru_cache(maxsize=4096)  # the characters paragraphs open with
+def _folded_character(character: str) -> str | None:
+    """Return what comparable() makes of a character when that is one character, else None."""
+    folded = comparable(character)
+    return folded if len(folded) == 1 else None
+
+
+def may_open_with_label(text: str) -> bool:
+    """Tell whether comparable(*text*) may start with a label; False only when its first two characters rule all out."""
+    # comparable() folds character by character, whitespace aside: two characters that each fold
+    # to one are the first two of comparable(text).
+    if len(text) < 2:
+        return True
+    first, second = _folded_character(text[0]), _folded_character(text[1])
+    return first is None or second is None or first + second in LABEL_STARTS
+
+
 def keep_paragraph(text: str, lead: str | None = None) -> bool:
     """Tell whether a paragraph's text belongs in the body (not blank, a pointer, an ad label or a dateline)."""
     if is_blank(text) or _is_read_more_lead(lead):
         return False
-    # The opening is folded once for both label checks: this runs on every paragraph.
-    opening = comparable_opening(text, LABEL_LENGTH)
-    return not _opens_read_more(opening) and opening not in AD_LABELS and not is_dateline(text)
+    if may_open_with_label(text):
+        # The opening is folded once for both label checks.
+        opening = comparable_opening(text, LABEL_LENGTH)
+        if _opens_read_more(opening) or opening in AD_LABELS:
+            return False
+    return not is_dateline(text)
 
 
 # What _walk yields where a share bar stood.

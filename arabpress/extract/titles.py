@@ -53,6 +53,8 @@ def _domains() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=())
 
 
+# Pure, and asked of the same site names and title segments on every page of a site.
+@lru_cache(maxsize=1024)
 def name_key(text: str) -> str:
     """Reduce a name to letters and digits, case and a leading "the" ignored ("The Verge" -> "verge")."""
     folded = comparable(text)
