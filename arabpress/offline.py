@@ -21,7 +21,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
-from arabpress.extract import ArticlePage, page_kind
+from arabpress.extract import ArticlePage, page_kind, with_native_classes
 from arabpress.extract.fallback import ExtractionError
 from arabpress.items import ArticleItem
 from arabpress.spiders.arabpress import ArabPressSpider, response_date
@@ -111,7 +111,7 @@ def extract_response(
     now has its Date header and no sitemap. *selector* is the response's parsed page, if the
     caller made one (else ``response.selector``).
     """
-    selector = selector if selector is not None else response.selector
+    selector = with_native_classes(selector if selector is not None else response.selector)
     page = ArticlePage(selector, response.url)
     try:
         kind = page_kind(selector, response.url, page)

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from parsel import Selector
 
-from arabpress.extract import document, jsonld, metatags, microdata, theme
+from arabpress.extract import body as body_module
+from arabpress.extract import document, jsonld, metatags, microdata, theme, with_native_classes
 from arabpress.extract import links as links_module
 from arabpress.extract.dom import (
     ASCII_WHITESPACE,
@@ -90,6 +91,8 @@ def documents(draw: st.DrawFn, depth: int = 3) -> str:
 
 
 QUERIES = [
+    "h1",
+    "figure",
     "h1.entry-title",
     ".byline .author a",
     ".byline a",
@@ -287,3 +290,64 @@ def test_has_token_is_the_xpath_token_test(value: str, name: str) -> None:
     selector = Selector(text=f'<p class="{value}">t</p>')
     parsed = selector.xpath("//p/@class").get()
     assert has_token(parsed, name) == (selector.xpath(f"boolean(//p/@class[{has_token_xpath(name)}])").get() == "1")
+
+
+def plain_is_skipped(element: etree._Element) -> bool:
+    """is_skipped() with every attribute looked up and every class attribute matched."""
+    if element.tag in body_module.SKIPPED_TAGS or element.get("hidden") is not None:
+        return True
+    if element.get("aria-hidden") == "true" or element.get("itemprop") in body_module.DATE_ITEMPROPS:
+        return True
+    classes = element.get("class")
+    return bool(classes) and any(body_module.SKIPPED_CLASS.match(token.lower()) for token in class_tokens(classes))
+
+
+SKIP_ATTRIBUTES = [
+    *("", " hidden", ' aria-hidden="true"', ' aria-hidden="false"', ' itemprop="datePublished"', ' itemprop="name"'),
+    *(' class="share-bar x"', ' class="Entry-Meta"', ' class="lead"', ' class=""', ' class="ad wide"', ' id="x"'),
+    *(' class="post-related\tbox"', ' class="dateline"', ' data-x="1"'),
+]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.sampled_from([*TAGS, "aside", "nav"]), st.sampled_from(SKIP_ATTRIBUTES)), max_size=6))
+def test_is_skipped_reads_what_every_attribute_tells(elements: list[tuple[str, str]]) -> None:
+    markup = "".join(f"<{tag}{attributes}>t</{tag}>" for tag, attributes in elements)
+    for element in Selector(text=f"<html><body>{markup}</body></html>").root.iter():
+        assert body_module.is_skipped(element) == plain_is_skipped(element)
+
+
+def plain_keep_paragraph(text: str, lead: str | None = None) -> bool:
+    """keep_paragraph() with the opening of every paragraph folded and compared."""
+    if is_blank(text) or body_module._is_read_more_lead(lead):
+        return False
+    opening = body_module.comparable_opening(text, body_module.LABEL_LENGTH)
+    is_label = body_module._opens_read_more(opening) or opening in body_module.AD_LABELS
+    return not is_label and not body_module.is_dateline(text)
+
+
+LABELS = ["Read more:", "READ ALSO:", "See also:", "Advertisement", "ſponsored", "اقرأ أيضا", "إعلان", "أقرا المزيد"]
+paragraphs = st.one_of(
+    texts,
+    arabic,
+    st.tuples(st.lists(st.sampled_from(PIECES + ARABIC_MARKS), max_size=3), st.sampled_from(LABELS), texts).map(
+        lambda parts: "".join(parts[0]) + parts[1] + parts[2]
+    ),
+)
+
+
+@settings(max_examples=1000)
+@given(paragraphs)
+def test_keep_paragraph_folds_only_openings_that_may_be_labels(text: str) -> None:
+    assert body_module.keep_paragraph(text) == plain_keep_paragraph(text)
+
+
+FORM_PIECES = ["<form>", "<input name=a>", "<select><option>o</select>", "<textarea>t</textarea>", "<label>l</label>"]
+
+
+@settings(max_examples=200)
+@given(documents(), st.lists(st.sampled_from([*FORM_PIECES, "<!-- c -->", "<?pi x?>", "&amp;", "<FORM>f</FORM>"])))
+def test_native_classes_are_lxml_htmls(markup: str, pieces: list[str]) -> None:
+    text = f"<html><body>{''.join(pieces)}{markup}</body></html>"
+    plain, native = Selector(text=text), with_native_classes(Selector(text=text))
+    assert [type(node) for node in native.root.iter()] == [type(node) for node in plain.root.iter()]

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+from arabpress.extract.dom import with_native_classes
 from arabpress.extract.images import Image
 from arabpress.extract.kind import PageKind, page_kind
 from arabpress.extract.page import ArticlePage, DateField
 
-__all__ = ["ArticlePage", "DateField", "Image", "PageKind", "page_kind"]
+__all__ = ["ArticlePage", "DateField", "Image", "PageKind", "page_kind", "with_native_classes"]

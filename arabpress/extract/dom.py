@@ -13,13 +13,14 @@ from urllib.parse import urljoin, urlsplit
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-from lxml import etree
+from lxml import etree, html
 from parsel import Selector, SelectorList
 from parsel.csstranslator import css2xpath
 
 from arabpress.urls import LINK_CACHE_SIZE
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Selector)
 
 # An lxml element (``Selector.root``); lxml ships no type information.
 Element: TypeAlias = Any
@@ -137,6 +138,8 @@ def document_classes(document: Element) -> frozenset[str]:
 
 # Plain strings (not lxml's "smart" ones that know their parent): several times faster.
 CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
+# A query of one lower-case tag name ("figcaption", "h1"): parsel's translation lower-cases names.
+TAG_QUERY = re.compile(r"[a-z][a-z0-9]*")
 CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 # How parsel's CSS translation (cssselect) tests a class: a predicate on every element of the scope.
 CLASS_STEP = re.compile(
@@ -164,6 +167,9 @@ def css_nodes(scope: Selector | Element, query: str) -> list[Element]:
     root = scope.root if isinstance(scope, Selector) else scope
     if not hasattr(root, "getroottree"):  # a text or attribute value holds no elements
         return []
+    if TAG_QUERY.fullmatch(query):
+        # descendant-or-self::tag, as lxml's walk by tag name gives it: no XPath to run.
+        return list(root.iter(query))
     present = document_classes(root.getroottree().getroot())
     # Each comma-separated branch needs all its classes: a branch lacking one matches nothing,
     # and is left out of the query (each branch tests every element of the scope).
@@ -292,6 +298,35 @@ def has_token(value: str | None, name: str) -> bool:
 def element_of(selector: Selector) -> Element | None:
     """Return the element a Selector holds, None for a text value (which no query selects in)."""
     return selector.root if isinstance(selector.root, etree._Element) else None
+
+
+def _native_html_classes() -> etree.ElementNamespaceClassLookup:
+    """Return lxml.html's element classes by tag name, as a lookup lxml runs in C."""
+    default = etree.ElementDefaultClassLookup(
+        element=html.HtmlElement, comment=html.HtmlComment, pi=html.HtmlProcessingInstruction, entity=html.HtmlEntity
+    )
+    lookup = etree.ElementNamespaceClassLookup(default)
+    # The form controls' classes; lxml's HTML parser writes every tag name in lower case.
+    lookup.get_namespace(None).update(html.HtmlElementClassLookup._default_element_classes)
+    return lookup
+
+
+NATIVE_HTML_CLASSES = _native_html_classes()
+
+
+def with_native_classes(selector: S) -> S:
+    """Have lxml find the classes of the selector's page elements in C from now on (same classes); return it.
+
+    lxml.html's lookup is a Python method, called for each element the extraction touches
+    (a page's paragraphs, metas, links): the parser of a page parsed for itself is told to
+    use the same classes from a lookup table. A parser that other documents share is left alone.
+    """
+    element = element_of(selector)
+    parser = element.getroottree().parser if element is not None else None
+    # Exactly lxml.html's parser: a subclass may have chosen classes of its own.
+    if isinstance(parser, html.HTMLParser) and type(parser) is html.HTMLParser and parser is not html.html_parser:
+        parser.set_element_class_lookup(NATIVE_HTML_CLASSES)
+    return selector
 
 
 def page_root(selector: Selector) -> Element | None:

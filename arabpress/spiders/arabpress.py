@@ -24,7 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from arabpress.extract import ArticlePage, jsonld, page_kind
+from arabpress.extract import ArticlePage, jsonld, page_kind, with_native_classes
 from arabpress.extract.affixes import SiteAffixes
 from arabpress.extract.fallback import ExtractionError
 from arabpress.extract.links import body_article_links, listing_links, next_page_links, section_links
@@ -160,7 +160,7 @@ class ArabPressSpider(scrapy.Spider):
             return
         # Not response.selector: Scrapy caches it on the response, and the two then refer to each
         # other, so every page's tree would wait for the cyclic garbage collector.
-        selector = Selector(response)
+        selector = with_native_classes(Selector(response))
         page = ArticlePage(selector, response.url, self.title_affixes)
         try:
             kind = page_kind(selector, response.url, page)
