@@ -248,45 +248,54 @@ def keep_paragraph(text: str, lead: str | None = None) -> bool:
 SHARE_BAR = None
 
 
+def _loose_paragraph(run: list[str]) -> str | None:
+    """Return the loose inline text gathered in *run* if it is a paragraph to keep; empty the run."""
+    text = "".join(run)
+    run.clear()
+    # Between blocks there is mostly a line break only: blank, nothing to fold or check.
+    if text and not text.isspace():
+        text = fold_whitespace(text)
+        if keep_paragraph(text):
+            return text
+    return None
+
+
 def _walk(container: Element, bars: set[Element]) -> Iterator[str | None]:
     """Yield the paragraphs of a container in document order (SHARE_BAR where a share bar is)."""
     run: list[str] = [container.text or ""]  # loose inline text between blocks is a paragraph too
-
-    def flush() -> Iterator[str]:
-        text = "".join(run)
-        run.clear()
-        # Between blocks there is mostly a line break only: blank, nothing to fold or check.
-        if text and not text.isspace():
-            text = fold_whitespace(text)
-            if keep_paragraph(text):
-                yield text
-
+    # The run is read before each block (a plain call: a generator per paragraph cost more).
     for child in container:
         tag = child.tag
         if child in bars:
-            yield from flush()
+            if (loose := _loose_paragraph(run)) is not None:
+                yield loose
             yield SHARE_BAR
         elif not isinstance(tag, str) or is_skipped(child):
             pass
         elif tag in PARAGRAPH_TAGS:
-            yield from flush()
+            if (loose := _loose_paragraph(run)) is not None:
+                yield loose
             text = paragraph_text(child)
             if keep_paragraph(text, _opening_strong(child)):
                 yield text
             if tag == "li":
                 yield from (text for nested in child if nested.tag in LIST_TAGS for text in _walk(nested, bars))
         elif tag == "br":
-            yield from flush()
+            if (loose := _loose_paragraph(run)) is not None:
+                yield loose
         elif tag == "table" and not is_layout_table(child):
-            yield from flush()
+            if (loose := _loose_paragraph(run)) is not None:
+                yield loose
             yield from (row for row in table_rows(child) if keep_paragraph(row))
         elif tag in INLINE_TAGS and not _contains_paragraphs(child):
             run.append("".join(_text_parts(child, nested_lists=True)))
         else:
-            yield from flush()
+            if (loose := _loose_paragraph(run)) is not None:
+                yield loose
             yield from _walk(child, bars)
         run.append(child.tail or "")
-    yield from flush()
+    if (loose := _loose_paragraph(run)) is not None:
+        yield loose
 
 
 def without_trailing_furniture(paragraphs: list[str | None]) -> list[str]:
