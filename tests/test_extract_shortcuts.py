@@ -351,3 +351,12 @@ def test_native_classes_are_lxml_htmls(markup: str, pieces: list[str]) -> None:
     text = f"<html><body>{''.join(pieces)}{markup}</body></html>"
     plain, native = Selector(text=text), with_native_classes(Selector(text=text))
     assert [type(node) for node in native.root.iter()] == [type(node) for node in plain.root.iter()]
+
+
+@settings(max_examples=200)
+@given(documents(), st.lists(st.sampled_from(['<img src="a">', "<amp-img></amp-img>", "<figure><img></figure>"])))
+def test_figure_images_are_what_their_xpath_selects(markup: str, images: list[str]) -> None:
+    selector = Selector(text=f"<html><body><figure>{''.join(images)}{markup}</figure></body></html>")
+    for element in selector.root.iter():
+        found = list(element.iterdescendants(*theme.FIGURE_IMAGE_TAGS))
+        assert found == element.xpath(".//img | .//amp-img")

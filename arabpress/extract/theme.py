@@ -40,8 +40,8 @@ ITEM_ARTICLE = etree.XPath(ARTICLE_ROOTS[1])
 # The body container, most specific first.
 CONTENT_CONTAINERS = (".entry-content", "[itemprop=articleBody]", "article.amp-article")
 SUBTITLES = (".entry-subtitle", ".amp-lede", ".standfirst")
-# A figure's images, as plain elements.
-FIGURE_IMAGES = etree.XPath(".//img | .//amp-img")
+# A figure's images (.//img | .//amp-img), from lxml's walk by tag name: one pass, not two scans.
+FIGURE_IMAGE_TAGS = ("img", "amp-img")
 # Dates of the page furniture (the masthead shows today's date) and of other stories.
 # A sidebar (an <aside> without the headline, with several dates) lists other stories; the
 # article's own meta box may be an <aside> with its one date.
@@ -113,7 +113,7 @@ def tags(root: Selector) -> list[str]:
 
 def _figure_image(figure: Element, base_url: str) -> Image | None:
     """Return a figure's image with its caption, or None when it holds no image."""
-    for source in FIGURE_IMAGES(figure):
+    for source in figure.iterdescendants(*FIGURE_IMAGE_TAGS):
         candidates = (source.get(name, "") for name in ("data-src", "data-lazy-src", "src"))
         # Lazy-loading themes put a data: placeholder in src and the real URL elsewhere.
         url = next((url for url in (absolute(link, base_url) for link in candidates) if url), None)
