@@ -10,17 +10,19 @@ from hypothesis import strategies as st
 from lxml import etree
 from parsel import Selector
 
+from arabpress.extract import ArticlePage, document, jsonld, metatags, microdata, theme, with_native_classes
 from arabpress.extract import body as body_module
-from arabpress.extract import document, jsonld, metatags, microdata, theme, with_native_classes
 from arabpress.extract import links as links_module
 from arabpress.extract.dom import (
     ASCII_WHITESPACE,
+    XML_WHITESPACE,
     _comparable_table,
     absolute,
     class_tokens,
     clean_value,
     comparable,
     css_nodes,
+    document_classes,
     fold_whitespace,
     has_class_xpath,
     has_rel_xpath,
@@ -29,6 +31,7 @@ from arabpress.extract.dom import (
     is_blank,
 )
 from arabpress.extract.links import _links
+from arabpress.extract.page import RELATED_LINKS
 from arabpress.urls import is_article_url
 
 # Spaces of every kind, format characters and letters, as the texts of pages mix them.
@@ -50,6 +53,7 @@ def test_is_blank_tests_every_character(text: str) -> None:
 
 # Class attributes as pages write them: several tokens, odd spacing, near misses.
 CLASSES = ["entry-content", "byline", "author", "post-thumbnail", "tags-links", "entry-title", "x", "wp-caption"]
+CLASSES += ["related-list", "post-related"]
 class_values = st.lists(
     st.sampled_from([*CLASSES, "entry-contents", "by-line", "AUTHOR", "\t", "\n", "  "]), max_size=4
 ).map(" ".join)
@@ -105,15 +109,36 @@ QUERIES = [
     "[itemprop=articleBody]",
     "div[itemprop=name] a, [itemprop=articleBody] > p",
     "div.x.byline p:first-child",
+    ".entry-content .wp-caption",
+    ".entry-content .wp-caption a",
+    "article .byline",
+    "div .x a",
+    ".x.byline",
+    "a.x",
+    "p.x, .author",
+    ".byline, .author .x, h1.entry-title",
+    "h1.entry-title, .byline a",
+    "figure .x, div.author",
 ]
 
 
-@settings(max_examples=300)
+@settings(max_examples=500)
 @given(documents(), st.sampled_from(QUERIES))
 def test_css_nodes_match_what_parsel_matches(markup: str, query: str) -> None:
     selector = Selector(text=f"<html><body>{markup}</body></html>")
-    for scope in [selector, *selector.xpath("//body/*")[:2]]:
+    for scope in [selector, *selector.xpath("//body/*")[:2], *selector.xpath("//body/*/*")[:2]]:
         assert css_nodes(scope, query) == [found.root for found in scope.css(query)]
+
+
+@settings(max_examples=300)
+@given(documents())
+def test_related_links_are_what_their_xpath_selects(markup: str) -> None:
+    links = '<a href="/r1">r</a><div class="related"><a href="/r2">s</a></div>'
+    selector = Selector(text=f"<html><body>{markup}{links}<p class='x related-posts'>{markup}</p></body></html>")
+    page = ArticlePage(selector, "https://a.example/2024/01/02/story/")
+    assert page._related_hrefs() == selector.root.xpath(RELATED_LINKS)
+    tokens = {token for value in selector.root.xpath("//@class") for token in XML_WHITESPACE.split(value) if token}
+    assert document_classes(selector.root) == tokens
 
 
 # Each XPath the extraction runs, and the plain form it stands for.

@@ -17,6 +17,7 @@ from lxml import etree, html
 from parsel import Selector, SelectorList
 from parsel.csstranslator import css2xpath
 
+from arabpress.extract.classindex import class_chains, class_index
 from arabpress.urls import LINK_CACHE_SIZE
 
 T = TypeVar("T")
@@ -130,14 +131,11 @@ def node_text(node: Selector | Element) -> str:
     return fold_whitespace(" ".join(parts))
 
 
-@functools.lru_cache(maxsize=4)  # the pages being read now; holding more would only keep them in memory
 def document_classes(document: Element) -> frozenset[str]:
-    """Return every class token of a parsed document (its root element)."""
-    return frozenset(" ".join(CLASS_VALUES(document)).split())
+    """Return every class token of a parsed document (its root element), as XPath's class tests split them."""
+    return class_index(document).classes
 
 
-# Plain strings (not lxml's "smart" ones that know their parent): several times faster.
-CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
 # A query of one lower-case tag name ("figcaption", "h1"): parsel's translation lower-cases names.
 TAG_QUERY = re.compile(r"[a-z][a-z0-9]*")
 CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
@@ -170,7 +168,12 @@ def css_nodes(scope: Selector | Element, query: str) -> list[Element]:
     if TAG_QUERY.fullmatch(query):
         # descendant-or-self::tag, as lxml's walk by tag name gives it: no XPath to run.
         return list(root.iter(query))
-    present = document_classes(root.getroottree().getroot())
+    index = class_index(root.getroottree().getroot())
+    chains = class_chains(query)
+    if chains is not None:
+        # Tags, classes and descendants only: answered from the page's class index, no scan.
+        return index.select(root, chains)
+    present = index.classes
     # Each comma-separated branch needs all its classes: a branch lacking one matches nothing,
     # and is left out of the query (each branch tests every element of the scope).
     branches = [branch for branch, classes in query_branches(query) if classes <= present]

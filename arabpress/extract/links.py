@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from arabpress.extract.classindex import class_index
 from arabpress.extract.document import base_url
 from arabpress.extract.dom import (
+    Element,
     absolute,
     document_classes,
     has_class_xpath,
@@ -55,6 +57,10 @@ BODY_CONTAINER_BRANCHES = (
     (None, "//@itemprop[. = 'articleBody']/..//a/@href"),
     ("amp-article", f"//article/@class[{has_token_xpath('amp-article')}]/..//a/@href"),
 )
+
+
+# The containers of BODY_CONTAINER_BRANCHES known by an attribute other than their class.
+ARTICLE_BODY_ELEMENTS = etree.XPath("//@itemprop[. = 'articleBody']/..")
 
 
 @lru_cache(maxsize=8)
@@ -103,11 +109,22 @@ def section_links(selector: Selector, page_url: str) -> list[str]:
     return _links(selector.xpath("//a/@href").getall(), base_url(selector, page_url), is_section_url)
 
 
+def body_container_hrefs(root: Element) -> list[str]:
+    """Return the hrefs of the links in the body containers (what BODY_CONTAINER_BRANCHES select), in page order."""
+    if not ARTICLE_BODY_ELEMENTS(root):
+        # The containers all have classes: the page's class index has them (no scan for each).
+        index = class_index(root)
+        amp = [article for article in index.by_class.get("amp-article", []) if article.tag == "article"]
+        return index.descendant_hrefs(index.in_document_order([*index.by_class.get("entry-content", []), *amp]))
+    present = document_classes(root)
+    needed = frozenset(name for name, _ in BODY_CONTAINER_BRANCHES if name is not None and name in present)
+    found: list[str] = _body_container_links(needed)(root)
+    return found
+
+
 def body_article_links(selector: Selector, page_url: str) -> list[str]:
     """Return the article links inside the article body (including "Read more" lines)."""
     root = page_root(selector)
     if root is None:
         return []
-    present = document_classes(root)
-    needed = frozenset(name for name, _ in BODY_CONTAINER_BRANCHES if name is not None and name in present)
-    return _links(_body_container_links(needed)(root), base_url(selector, page_url), is_article_url)
+    return _links(body_container_hrefs(root), base_url(selector, page_url), is_article_url)

@@ -13,14 +13,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 from urllib.parse import urlsplit
 
-from lxml import etree
 from w3lib.html import replace_entities
 
 from arabpress.extract import document, fallback, jsonld, metatags, microdata, pagedate, theme
 from arabpress.extract.affixes import SiteAffixes
 from arabpress.extract.body import body_paragraphs
 from arabpress.extract.bylines import Bylines, read_bylines
-from arabpress.extract.dom import absolute, comparable, comparable_opening, unique
+from arabpress.extract.classindex import class_index
+from arabpress.extract.dom import absolute, comparable, comparable_opening, page_root, unique
 from arabpress.extract.images import Image, merge_images
 from arabpress.extract.language import language_by_script, primary_language
 from arabpress.extract.links import normalize_link
@@ -44,10 +44,10 @@ DEFAULT_SITE_NAME = "Arab Press"
 PARAGRAPH_SEPARATOR = "\n\n"
 # The generic body that stands in for an empty one in the theme's markup is a story, not furniture.
 STORY_OUTSIDE_THEME_CHARACTERS = 500
-# The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like.
-# Compiled once, plain strings: no Selector per link (a page has tens of them).
-# Found from the class attributes (//@class[...]/..), twice as fast as a predicate on every element.
-RELATED_LINKS = etree.XPath("//@class[contains(., 'related')]/..//a/@href", smart_strings=False)
+# The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like,
+# what RELATED_LINKS selects; read from the page's class index, which has the elements already.
+RELATED_CLASS = "related"
+RELATED_LINKS = f"//@class[contains(., '{RELATED_CLASS}')]/..//a/@href"
 YEAR = re.compile(r"\d{4}")  # \d: any script's digits
 
 DateSource = Literal["jsonld", "meta", "microdata", "time", "text", "fallback"]
@@ -378,8 +378,16 @@ class ArticlePage:
     @cached_property
     def related_urls(self) -> list[str]:
         """The related-articles list's links: absolute, tracking removed, AMP mapped, first occurrence."""
-        resolved = (absolute(href, self.base_url) for href in RELATED_LINKS(self.selector.root))
+        resolved = (absolute(href, self.base_url) for href in self._related_hrefs())
         return [url for url in unique(normalize_link(url) for url in resolved if url) if is_article_url(url)]
+
+    def _related_hrefs(self) -> list[str]:
+        """The hrefs of the links in the elements whose class names a related list (RELATED_LINKS)."""
+        root = page_root(self.selector)
+        if root is None:
+            return []
+        index = class_index(root)
+        return index.descendant_hrefs(index.class_containing(RELATED_CLASS))
 
     # --- item -------------------------------------------------------------------------
 
