@@ -385,3 +385,27 @@ def test_figure_images_are_what_their_xpath_selects(markup: str, images: list[st
     for element in selector.root.iter():
         found = list(element.iterdescendants(*theme.FIGURE_IMAGE_TAGS))
         assert found == element.xpath(".//img | .//amp-img")
+
+
+DATE_PIECES = [
+    "2019",
+    "19",
+    "11/18/2019",
+    "18.11.2019",
+    "November 18, 2019",
+    "Monday",
+    " ",
+    "at 5 PM",
+    "٢٠١٩",
+    "x1",
+    "7",
+]
+
+
+@settings(max_examples=1000)
+@given(st.one_of(texts, st.lists(st.sampled_from(DATE_PIECES + PIECES), max_size=8).map("".join)))
+def test_is_dateline_searches_dates_only_where_two_digits_are(text: str) -> None:
+    plain = len(text) <= body_module.DATELINE_CHARACTERS and body_module.DATE_TEXT.search(text) is not None
+    words = len(body_module.LETTER_WORD.findall(body_module.DATE_TEXT.sub(" ", text)))
+    plain = plain and words <= body_module.DATELINE_WORDS
+    assert body_module.is_dateline(text) == plain

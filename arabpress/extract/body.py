@@ -78,6 +78,7 @@ TRAILING_FURNITURE_SHARE = 0.25
 DATELINE_WORDS = 4
 DATELINE_CHARACTERS = 80
 LETTER_WORD = re.compile(r"[^\W\d_]+")
+TWO_DIGITS = re.compile(r"\d\d")
 # Cells holding these are laid out by the table, not data: the table is read as a container.
 BLOCK_TAGS = frozenset({"p", "div", "table", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "section"})
 CELL_SEPARATOR = " | "
@@ -114,7 +115,8 @@ def has_skipped_class(classes: str) -> bool:
 
 def is_dateline(text: str) -> bool:
     """Tell whether a paragraph is only a date line ("Monday, November 18, 2019 at 5:00 PM")."""
-    if len(text) > DATELINE_CHARACTERS or not DATE_TEXT.search(text):
+    # Every date DATE_TEXT finds ends in two digits: a scan for them first spares its costly search.
+    if len(text) > DATELINE_CHARACTERS or not TWO_DIGITS.search(text) or not DATE_TEXT.search(text):
         return False
     return len(LETTER_WORD.findall(DATE_TEXT.sub(" ", text))) <= DATELINE_WORDS
 

@@ -219,6 +219,9 @@ LINK_FROM_ROOT = re.compile(r"/[^/\t\r\n][^\t\r\n]*|/")
 WEB_SCHEMES = frozenset({"http", "https"})
 # A path from the root that urljoin only prefixes with the origin: no dot segment to remove, no
 # ;params, and a "?" or "#" only before a non-empty query or fragment (urljoin drops empty ones).
+# A link with its host that urljoin only splits and re-joins: a host of letters, digits, dots and
+# hyphens (no port or credentials to check), no ;params, and no empty "?" or "#" (dropped).
+PLAIN_WITH_HOST = re.compile(r"https?://[A-Za-z0-9.-]+(?:/[^;?#\t\r\n]*)?(?:\?[^#\t\r\n]+)?(?:#[^\t\r\n]+)?")
 PLAIN_FROM_ROOT = re.compile(r"/(?![/.])[^/;?#\t\r\n]*(?:/(?!\.)[^/;?#\t\r\n]*)*(?:\?[^#\t\r\n]+)?(?:#[^\t\r\n]+)?")
 
 
@@ -231,6 +234,9 @@ def absolute(href: str, base_url: str) -> str | None:
     if with_host or LINK_FROM_ROOT.fullmatch(href):
         scheme, host = _scheme_and_host(base_url)
         if scheme in WEB_SCHEMES:
+            if with_host and PLAIN_WITH_HOST.fullmatch(href):
+                # urljoin gives such a link back as written (its parts re-joined unchanged).
+                return href
             if not with_host and PLAIN_FROM_ROOT.fullmatch(href):
                 # Most of a page's own links (its images, its related stories) are new to the
                 # cache below: joined as urljoin would, without its parsing.
