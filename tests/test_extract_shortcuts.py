@@ -20,6 +20,7 @@ from arabpress.extract.dom import (
     absolute,
     class_tokens,
     clean_value,
+    clean_values,
     comparable,
     css_nodes,
     document_classes,
@@ -409,3 +410,23 @@ def test_is_dateline_searches_dates_only_where_two_digits_are(text: str) -> None
     words = len(body_module.LETTER_WORD.findall(body_module.DATE_TEXT.sub(" ", text)))
     plain = plain and words <= body_module.DATELINE_WORDS
     assert body_module.is_dateline(text) == plain
+
+
+def plain_item_value(node: Selector) -> str:
+    """microdata.item_value() with parsel's queries."""
+    attribute = node.attrib.get("content") or node.attrib.get("datetime")
+    if attribute:
+        return attribute
+    names = node.xpath('descendant::*/@itemprop[. = "name"]/..') if "itemscope" in node.attrib else []
+    return plain_item_value(names[0]) if names else microdata.node_text(node)
+
+
+@settings(max_examples=300)
+@given(pages(), st.sampled_from(["name", "author", "datePublished", "articleBody"]))
+def test_microdata_values_are_what_parsels_queries_give(markup: str, prop: str) -> None:
+    selector = Selector(text=markup)
+    scopes = selector.xpath(microdata.ARTICLE_SCOPE)
+    scope = microdata.article_scope(selector)
+    assert (scope.root if scope is not None else None) == (scopes[0].root if scopes else None)
+    nodes = scopes[0].xpath(f'descendant::*/@itemprop[. = "{prop}"]/..') if scopes else []
+    assert microdata.values(selector, prop) == clean_values(plain_item_value(node) for node in nodes)

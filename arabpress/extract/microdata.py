@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from arabpress.extract.dom import clean_value, clean_values, node_text, once_per_page
+from lxml import etree
+
+from arabpress.extract.dom import clean_value, clean_values, node_text, once_per_page, page_root
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -12,13 +15,24 @@ if TYPE_CHECKING:
 # Found from the itemscope attributes (//@itemscope/parent::*): libxml2 tests the predicate on
 # their few elements, not on every element of the page (four times faster).
 ARTICLE_SCOPE = '//@itemscope/parent::*[contains(@itemtype, "Article") or contains(@itemtype, "BlogPosting")]'
+# Compiled once: parsel compiles a query string at each call (these run on every page).
+ARTICLE_SCOPES = etree.XPath(ARTICLE_SCOPE)
+NAMED_ITEMS = etree.XPath('descendant::*/@itemprop[. = "name"]/..')
+
+
+@lru_cache(maxsize=32)
+def item_properties(prop: str) -> etree.XPath:
+    """Return the compiled query of the elements below a node with itemprop *prop*."""
+    # The descendants' itemprop attributes, as ARTICLE_SCOPE: .//*[@itemprop="..."] tests every element.
+    return etree.XPath(f'descendant::*/@itemprop[. = "{prop}"]/..')
 
 
 @once_per_page
 def article_scope(selector: Selector) -> Selector | None:
     """Return the first element that declares a schema.org article item, or None."""
-    found = selector.xpath(ARTICLE_SCOPE)
-    return found[0] if found else None
+    root = page_root(selector)
+    found = ARTICLE_SCOPES(root) if root is not None else []
+    return type(selector)(root=found[0], type="html") if found else None
 
 
 def item_value(node: Selector) -> str:
@@ -26,8 +40,8 @@ def item_value(node: Selector) -> str:
     attribute = node.attrib.get("content") or node.attrib.get("datetime")
     if attribute:
         return attribute
-    names = node.xpath('descendant::*/@itemprop[. = "name"]/..') if "itemscope" in node.attrib else []
-    return item_value(names[0]) if names else node_text(node)
+    names = NAMED_ITEMS(node.root) if "itemscope" in node.attrib else []
+    return item_value(type(node)(root=names[0], type="html")) if names else node_text(node)
 
 
 def values(selector: Selector, prop: str) -> list[str]:
@@ -35,8 +49,8 @@ def values(selector: Selector, prop: str) -> list[str]:
     scope = article_scope(selector)
     if scope is None:
         return []
-    # The descendants' itemprop attributes, as ARTICLE_SCOPE: .//*[@itemprop="..."] tests every element.
-    return clean_values(item_value(node) for node in scope.xpath(f'descendant::*/@itemprop[. = "{prop}"]/..'))
+    found = item_properties(prop)(scope.root)
+    return clean_values(item_value(type(scope)(root=node, type="html")) for node in found)
 
 
 def value(selector: Selector, prop: str) -> str | None:
