@@ -50,21 +50,48 @@ class ClassIndex:
     """The elements of one document that have a class attribute, by token and in document order."""
 
     def __init__(self, document: Element) -> None:
-        self.by_class: dict[str, list[Element]] = {}
-        self.rank: dict[Element, int] = {}  # position in document order among these elements
-        for position, element in enumerate(CLASSED_ELEMENTS(document)):
-            self.rank[element] = position
-            for token in xml_tokens(element.get("class")):
-                self.by_class.setdefault(token, []).append(element)
         self.document = document
-        self.classes = frozenset(self.by_class)
+        self.elements: list[Element] = CLASSED_ELEMENTS(document)
+        # By the attribute as written first: a theme repeats a few values (one step per element).
+        self.by_value: dict[str, list[Element]] = {}
+        for element in self.elements:
+            value = element.get("class")
+            group = self.by_value.get(value)
+            if group is None:
+                self.by_value[value] = [element]
+            else:
+                group.append(element)
+        self.by_class: dict[str, list[Element]] = {}
+        token_values: dict[str, list[str]] = {}
+        for value in self.by_value:
+            for token in xml_tokens(value):
+                token_values.setdefault(token, []).append(value)
+        self.token_values = token_values
+        self.classes = frozenset(token_values)
+
+    @functools.cached_property
+    def rank(self) -> dict[Element, int]:
+        """Each element's position in document order among the indexed ones."""
+        return {element: position for position, element in enumerate(self.elements)}
+
+    def with_class(self, token: str) -> list[Element]:
+        """Return the elements whose class attribute holds *token*, in document order."""
+        found = self.by_class.get(token)
+        if found is None:
+            values = self.token_values.get(token, [])
+            if len(values) == 1:
+                found = self.by_value[values[0]]
+            else:
+                found = self.in_document_order(element for value in values for element in self.by_value[value])
+            self.by_class[token] = found
+        return found
 
     def matching(self, compound: Compound) -> list[Element]:
         """Return the elements of the document a compound with classes matches, in document order."""
         first, *others = sorted(compound.classes)  # sorted: the same list whatever the set's order
         return [
             element
-            for element in self.by_class.get(first, [])
+            for element in self.with_class(first)
             if (compound.tag is None or element.tag == compound.tag)
             and all(name in xml_tokens(element.get("class")) for name in others)
         ]
@@ -105,8 +132,8 @@ class ClassIndex:
 
     def class_containing(self, text: str) -> list[Element]:
         """Return the elements whose class attribute holds *text* (no whitespace in it), in document order."""
-        tokens = [token for token in self.by_class if text in token]
-        return self.in_document_order(element for token in tokens for element in self.by_class[token])
+        values = [value for value in self.by_value if text in value]
+        return self.in_document_order(element for value in values for element in self.by_value[value])
 
     def descendant_hrefs(self, containers: list[Element]) -> list[str]:
         """Return the href of every link below the containers (given in document order), each link once, in order."""

@@ -114,8 +114,8 @@ def body_container_hrefs(root: Element) -> list[str]:
     if not ARTICLE_BODY_ELEMENTS(root):
         # The containers all have classes: the page's class index has them (no scan for each).
         index = class_index(root)
-        amp = [article for article in index.by_class.get("amp-article", []) if article.tag == "article"]
-        return index.descendant_hrefs(index.in_document_order([*index.by_class.get("entry-content", []), *amp]))
+        amp = [article for article in index.with_class("amp-article") if article.tag == "article"]
+        return index.descendant_hrefs(index.in_document_order([*index.with_class("entry-content"), *amp]))
     present = document_classes(root)
     needed = frozenset(name for name, _ in BODY_CONTAINER_BRANCHES if name is not None and name in present)
     found: list[str] = _body_container_links(needed)(root)
