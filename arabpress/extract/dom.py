@@ -168,26 +168,55 @@ def css_nodes(scope: Selector | Element, query: str) -> list[Element]:
     if TAG_QUERY.fullmatch(query):
         # descendant-or-self::tag, as lxml's walk by tag name gives it: no XPath to run.
         return list(root.iter(query))
-    index = class_index(root.getroottree().getroot())
-    chains = class_chains(query)
+    document = root.getroottree().getroot()
+    index = class_index(document)
+    # Each comma-separated branch needs all its classes and attribute values: a branch lacking
+    # one matches nothing, and is left out of the query (each branch tests every element of the scope).
+    branches = [
+        branch
+        for branch, classes, values in query_branches(query)
+        if classes <= index.classes and all(value in attribute_values(document, name) for name, value in values)
+    ]
+    if not branches:
+        return []
+    kept = ",".join(branches)
+    chains = class_chains(kept)
     if chains is not None:
         # Tags, classes and descendants only: answered from the page's class index, no scan.
         return index.select(root, chains)
-    present = index.classes
-    # Each comma-separated branch needs all its classes: a branch lacking one matches nothing,
-    # and is left out of the query (each branch tests every element of the scope).
-    branches = [branch for branch, classes in query_branches(query) if classes <= present]
-    if not branches:
-        return []
     # Elements straight from lxml: no Selector is built for each match.
-    found: list[Element] = css_xpath(",".join(branches))(root)
+    found: list[Element] = css_xpath(kept)(root)
     return found
 
 
+# An attribute's value test as the theme's queries write it ([itemprop=articleBody]); parsel's
+# translation lower-cases the attribute's name.
+ATTRIBUTE_VALUE = re.compile(r"\[([\w-]+)=([\w-]+)\]")
+
+
 @functools.lru_cache(maxsize=256)
-def query_branches(query: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Return the comma-separated branches of a CSS query, each with the classes it needs."""
-    return tuple((branch, frozenset(CSS_CLASS.findall(branch))) for branch in query.split(","))
+def query_branches(query: str) -> tuple[tuple[str, frozenset[str], frozenset[tuple[str, str]]], ...]:
+    """Return the comma-separated branches of a CSS query, each with the classes and attribute values it needs."""
+    return tuple(
+        (
+            branch,
+            frozenset(CSS_CLASS.findall(branch)),
+            frozenset((name.lower(), value) for name, value in ATTRIBUTE_VALUE.findall(branch)),
+        )
+        for branch in query.split(",")
+    )
+
+
+@functools.lru_cache(maxsize=8)  # a few attributes of the pages being read now
+def attribute_values(document: Element, name: str) -> frozenset[str]:
+    """Return every value of an attribute in a parsed document (its root element)."""
+    return frozenset(_attribute_values(name)(document))
+
+
+@functools.lru_cache(maxsize=16)
+def _attribute_values(name: str) -> etree.XPath:
+    """Return the compiled query of an attribute's values."""
+    return etree.XPath(f"//@{name}", smart_strings=False)
 
 
 def css(selector: Selector, query: str) -> SelectorList[Selector]:

@@ -17,6 +17,7 @@ from arabpress.extract.document import base_url
 from arabpress.extract.dom import (
     Element,
     absolute,
+    attribute_values,
     document_classes,
     has_class_xpath,
     has_rel_xpath,
@@ -57,10 +58,6 @@ BODY_CONTAINER_BRANCHES = (
     (None, "//@itemprop[. = 'articleBody']/..//a/@href"),
     ("amp-article", f"//article/@class[{has_token_xpath('amp-article')}]/..//a/@href"),
 )
-
-
-# The containers of BODY_CONTAINER_BRANCHES known by an attribute other than their class.
-ARTICLE_BODY_ELEMENTS = etree.XPath("//@itemprop[. = 'articleBody']/..")
 
 
 @lru_cache(maxsize=8)
@@ -111,7 +108,7 @@ def section_links(selector: Selector, page_url: str) -> list[str]:
 
 def body_container_hrefs(root: Element) -> list[str]:
     """Return the hrefs of the links in the body containers (what BODY_CONTAINER_BRANCHES select), in page order."""
-    if not ARTICLE_BODY_ELEMENTS(root):
+    if "articleBody" not in attribute_values(root, "itemprop"):
         # The containers all have classes: the page's class index has them (no scan for each).
         index = class_index(root)
         amp = [article for article in index.with_class("amp-article") if article.tag == "article"]
