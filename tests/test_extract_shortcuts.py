@@ -300,7 +300,7 @@ def test_document_readings_select_what_their_xpaths_select(markup: str) -> None:
         assert metatags.canonical(scope, url) == canonical
         assert metatags.meta_index(scope) == plain_meta_index(selector)
         scripts = selector.xpath('//script[@type="application/ld+json"]/text()').getall()
-        assert jsonld.SCRIPT_TEXTS(scope.root) == scripts
+        assert jsonld.script_texts(selector.root) == scripts
     every_branch = etree.XPath(
         " | ".join(branch for _, branch in links_module.BODY_CONTAINER_BRANCHES), smart_strings=False
     )

@@ -6,9 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lxml import etree
-
-from arabpress.extract.dom import absolute, clean_value, clean_values, once_per_page, page_root
+from arabpress.extract.dom import Element, absolute, clean_value, clean_values, once_per_page, page_root
 from arabpress.extract.images import Image
 
 if TYPE_CHECKING:
@@ -35,8 +33,9 @@ ARTICLE_TYPES = frozenset(
     }
 )
 NESTING_KEYS = ("@graph", "mainEntity")
-# Compiled once, plain strings: no Selector for each script.
-SCRIPT_TEXTS = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
+# What script_texts() reads, as the XPath it stands for.
+SCRIPT_TEXTS = '//script[@type="application/ld+json"]/text()'
+JSONLD_TYPE = "application/ld+json"
 NON_PERSON_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"})
 
 
@@ -61,13 +60,20 @@ class JsonLdArticle:
         return [self.resolve(item) for item in items]
 
 
+def script_texts(root: Element) -> list[str]:
+    """Return the texts of the page's JSON-LD scripts (SCRIPT_TEXTS), in page order."""
+    # lxml's walk by tag name, not an XPath scan: the HTML parser gives a script's content as
+    # its one text node (none when empty).
+    return [script.text for script in root.iter("script") if script.get("type") == JSONLD_TYPE and script.text]
+
+
 @once_per_page  # the article's fields and the spider's count of invalid blocks both ask
 def parse_blocks(selector: Selector) -> tuple[list[Any], int]:
     """Parse every JSON-LD script of the page; return the documents and how many were invalid."""
     documents = []
     invalid = 0
     root = page_root(selector)
-    for text in SCRIPT_TEXTS(root) if root is not None else ():
+    for text in script_texts(root) if root is not None else ():
         try:
             # strict=False accepts raw newlines inside strings, which CMS plugins often emit.
             documents.append(json.loads(text, strict=False))
