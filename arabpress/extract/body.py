@@ -236,14 +236,15 @@ def may_open_with_label(text: str) -> bool:
 
 def keep_paragraph(text: str, lead: str | None = None) -> bool:
     """Tell whether a paragraph's text belongs in the body (not blank, a pointer, an ad label or a dateline)."""
-    if is_blank(text) or _is_read_more_lead(lead):
+    if is_blank(text) or (lead is not None and _is_read_more_lead(lead)):
         return False
     if may_open_with_label(text):
         # The opening is folded once for both label checks.
         opening = comparable_opening(text, LABEL_LENGTH)
         if _opens_read_more(opening) or opening in AD_LABELS:
             return False
-    return not is_dateline(text)
+    # Most paragraphs are longer than any date line: is_dateline's first test, without the call.
+    return len(text) > DATELINE_CHARACTERS or not is_dateline(text)
 
 
 # What _walk yields where a share bar stood.

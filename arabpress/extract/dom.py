@@ -47,7 +47,8 @@ def fold_whitespace(text: str) -> str:
 def is_blank(text: str) -> bool:
     """Tell whether a text holds nothing visible (only whitespace and format characters)."""
     first = text[:1]
-    if first and not first.isspace() and unicodedata.category(first) != "Cf":
+    # No ASCII character is a format character (Cf): most texts need no category lookup.
+    if first and not first.isspace() and (first.isascii() or unicodedata.category(first) != "Cf"):
         return False  # most texts start with a visible character: no generator runs
     return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
 
@@ -384,8 +385,11 @@ def once_per_page(function: Callable[[Selector], T]) -> Callable[[Selector], T]:
 
     @functools.wraps(function)
     def cached(selector: Selector) -> T:
-        if selector not in results:
-            results[selector] = function(selector)
-        return results[selector]
+        # One lookup (each makes a weak reference): these are asked twenty times a page.
+        try:
+            return results[selector]
+        except KeyError:
+            value = results[selector] = function(selector)
+            return value
 
     return cached
