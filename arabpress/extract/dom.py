@@ -208,7 +208,7 @@ def query_branches(query: str) -> tuple[tuple[str, frozenset[str], frozenset[tup
     )
 
 
-@functools.lru_cache(maxsize=8)  # a few attributes of the pages being read now
+@functools.lru_cache(maxsize=4)  # the pages being read now (one attribute is asked); more would only hold them
 def attribute_values(document: Element, name: str) -> frozenset[str]:
     """Return every value of an attribute in a parsed document (its root element)."""
     return frozenset(_attribute_values(name)(document))
