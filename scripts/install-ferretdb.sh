@@ -62,8 +62,9 @@ sed -i "/$args_line/a\\\\t\\tcase *types.Document:\n\t\t\twhereClause, args = id
 sed '/^\/\/go:build ignore$/d' tools/ferretdb/sqlite/id_in.go >"$(dirname "$collection")/id_in.go"
 # A fourth: a find whose projection includes plain top-level fields decodes only those (and the
 # fields its filter and sort name) of each stored document, rather than every value of it
-# (tools/ferretdb/handler/fields.go, sqlite/fields.go, sjson/fields.go); the handler still applies
-# the filter, sort and projection, so results are unchanged.
+# (tools/ferretdb/handler/fields.go, sqlite/fields.go, sjson/fields.go); a whole document is split
+# by the same scan and each value decoded once, a plain base64 binary straight from its text. The
+# handler still applies the filter, sort and projection, so results are unchanged.
 internal="$work/FerretDB/internal"
 query_params="$internal/backends/collection.go"
 [ "$(grep -c '^	OnlyRecordIDs bool$' "$query_params")" = 1 ] \
