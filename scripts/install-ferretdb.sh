@@ -21,6 +21,7 @@ if [ -x "$target" ] && [ "$target" -nt tools/ferretdb/go.sum ] && [ "$target" -n
   && [ "$target" -nt tools/ferretdb/main_test.go ] && [ "$target" -nt tools/ferretdb/sqlite/id_in.go ] \
   && [ "$target" -nt tools/ferretdb/sqlite/fields.go ] && [ "$target" -nt tools/ferretdb/handler/fields.go ] \
   && [ "$target" -nt tools/ferretdb/sjson/fields.go ] && [ "$target" -nt tools/ferretdb/sjson/fields_test.go ] \
+  && [ "$target" -nt tools/ferretdb/libc/memfast.go ] && [ "$target" -nt tools/ferretdb/memfast_test.go ] \
   && [ "$target" -nt scripts/install-ferretdb.sh ]; then
   exit 0
 fi
@@ -90,7 +91,26 @@ for part in sqlite/fields.go:backends/sqlite handler/fields.go:handler sjson/fie
   sed '/^\/\/go:build ignore$/d' "tools/ferretdb/${part%%:*}" >"$internal/${part#*:}/$(basename "${part%%:*}")"
 done
 (cd "$work/FerretDB" && go test -count=1 ./internal/handler/sjson/fields/)
-cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go tools/ferretdb/main_test.go "$work/"
-(cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" && go test -count=1 . \
+cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go tools/ferretdb/main_test.go tools/ferretdb/memfast_test.go \
+  "$work/"
+# A fifth, to the C library of FerretDB's SQLite (C translated to Go, modernc.org/libc): its memcmp
+# and memcpy work byte by byte in Go, and SQLite compares each inserted document's whole JSON text
+# with its JSON cache once per index it updates (a third of the server's CPU in a crawl). A copy
+# of the library calls Go's bytes.Compare and copy instead (tools/ferretdb/libc/memfast.go).
+libc=$(cd tools/ferretdb && go mod download -json modernc.org/libc | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+cp -r "$libc" "$work/libc" && chmod -R u+w "$work/libc"
+sed '/^\/\/go:build ignore$/d' tools/ferretdb/libc/memfast.go >"$work/libc/memfast.go"
+for arch in amd64 arm64 loong64; do
+  translated="$work/libc/ccgo_linux_$arch.go"
+  sed -i -e 's|^func Xmemcmp(tls \*TLS, vl uintptr, vr uintptr, n Tsize_t) (r1 int32) {$|&\n\treturn memcmpFast(vl, vr, n)|' \
+    -e 's|^func Xmemcpy(tls \*TLS, dest uintptr, src uintptr, n Tsize_t) (r uintptr) {$|&\n\treturn memcpyFast(dest, src, n)|' \
+    "$translated"
+  [ "$(grep -c '^	return mem\(cmp\|cpy\)Fast(' "$translated")" = 2 ] || {
+    echo "install-ferretdb: $libc is not the expected modernc.org/libc source ($translated); not building" >&2
+    exit 1
+  }
+done
+(cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" \
+  -replace "modernc.org/libc=$work/libc" && go test -count=1 . \
   && go build -trimpath -o build/ferretdb .)
 mv "$work/build/ferretdb" "$target"
