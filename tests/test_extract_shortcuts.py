@@ -30,7 +30,9 @@ from arabpress.extract.dom import (
     has_token,
     has_token_xpath,
     is_blank,
+    node_text,
 )
+from arabpress.extract.dom import VISIBLE_TEXT as node_text_query
 from arabpress.extract.links import _links
 from arabpress.extract.page import RELATED_LINKS
 from arabpress.urls import is_article_url
@@ -430,3 +432,12 @@ def test_microdata_values_are_what_parsels_queries_give(markup: str, prop: str) 
     assert (scope.root if scope is not None else None) == (scopes[0].root if scopes else None)
     nodes = scopes[0].xpath(f'descendant::*/@itemprop[. = "{prop}"]/..') if scopes else []
     assert microdata.values(selector, prop) == clean_values(plain_item_value(node) for node in nodes)
+
+
+@settings(max_examples=300)
+@given(documents(), st.lists(st.sampled_from(["<script>s</script>", "<style>c</style>", "<p></p>", "<!-- c -->"])))
+def test_node_text_reads_what_the_visible_text_query_reads(markup: str, pieces: list[str]) -> None:
+    selector = Selector(text=f"<html><body>{''.join(pieces)}{markup}</body></html>")
+    for element in selector.root.iter(etree.Element):  # elements only: comments hold no XPath context
+        plain = fold_whitespace(" ".join(etree.XPath(node_text_query)(element)))
+        assert node_text(element) == plain

@@ -122,11 +122,16 @@ def clean_values(values: Iterable[str | None]) -> list[str]:
 
 VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style)]"
 VISIBLE_TEXTS = etree.XPath(VISIBLE_TEXT, smart_strings=False)
+INVISIBLE = frozenset({"script", "style"})
 
 
 def node_text(node: Selector | Element) -> str:
     """Return the visible text of a Selector or an element, whitespace-folded (scripts and styles left out)."""
     root = node.root if isinstance(node, Selector) else node
+    if isinstance(root, etree._Element) and isinstance(root.tag, str) and not len(root) and root.tag not in INVISIBLE:
+        # An element with text only (a headline, a link): its one text node, as VISIBLE_TEXT selects it.
+        # The HTML parser gives scripts and styles no child elements, so no element is inside one.
+        return fold_whitespace(root.text or "")
     # Compiled once, plain strings: this runs on every node a text field reads.
     parts = VISIBLE_TEXTS(root) if isinstance(root, etree._Element) else node.xpath(VISIBLE_TEXT).getall()
     return fold_whitespace(" ".join(parts))
