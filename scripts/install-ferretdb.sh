@@ -21,6 +21,7 @@ if [ -x "$target" ] && [ "$target" -nt tools/ferretdb/go.sum ] && [ "$target" -n
   && [ "$target" -nt tools/ferretdb/main_test.go ] && [ "$target" -nt tools/ferretdb/sqlite/id_in.go ] \
   && [ "$target" -nt tools/ferretdb/sqlite/fields.go ] && [ "$target" -nt tools/ferretdb/handler/fields.go ] \
   && [ "$target" -nt tools/ferretdb/sjson/fields.go ] && [ "$target" -nt tools/ferretdb/sjson/fields_test.go ] \
+  && [ "$target" -nt tools/ferretdb/libc/memfast.go ] && [ "$target" -nt tools/ferretdb/memfast_test.go ] \
   && [ "$target" -nt scripts/install-ferretdb.sh ]; then
   exit 0
 fi
@@ -62,8 +63,9 @@ sed -i "/$args_line/a\\\\t\\tcase *types.Document:\n\t\t\twhereClause, args = id
 sed '/^\/\/go:build ignore$/d' tools/ferretdb/sqlite/id_in.go >"$(dirname "$collection")/id_in.go"
 # A fourth: a find whose projection includes plain top-level fields decodes only those (and the
 # fields its filter and sort name) of each stored document, rather than every value of it
-# (tools/ferretdb/handler/fields.go, sqlite/fields.go, sjson/fields.go); the handler still applies
-# the filter, sort and projection, so results are unchanged.
+# (tools/ferretdb/handler/fields.go, sqlite/fields.go, sjson/fields.go); a whole document is split
+# by the same scan and each value decoded once, a plain base64 binary straight from its text. The
+# handler still applies the filter, sort and projection, so results are unchanged.
 internal="$work/FerretDB/internal"
 query_params="$internal/backends/collection.go"
 [ "$(grep -c '^	OnlyRecordIDs bool$' "$query_params")" = 1 ] \
@@ -89,7 +91,26 @@ for part in sqlite/fields.go:backends/sqlite handler/fields.go:handler sjson/fie
   sed '/^\/\/go:build ignore$/d' "tools/ferretdb/${part%%:*}" >"$internal/${part#*:}/$(basename "${part%%:*}")"
 done
 (cd "$work/FerretDB" && go test -count=1 ./internal/handler/sjson/fields/)
-cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go tools/ferretdb/main_test.go "$work/"
-(cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" && go test -count=1 . \
+cp tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go tools/ferretdb/main_test.go tools/ferretdb/memfast_test.go \
+  "$work/"
+# A fifth, to the C library of FerretDB's SQLite (C translated to Go, modernc.org/libc): its memcmp
+# and memcpy work byte by byte in Go, and SQLite compares each inserted document's whole JSON text
+# with its JSON cache once per index it updates (a third of the server's CPU in a crawl). A copy
+# of the library calls Go's bytes.Compare and copy instead (tools/ferretdb/libc/memfast.go).
+libc=$(cd tools/ferretdb && go mod download -json modernc.org/libc | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+cp -r "$libc" "$work/libc" && chmod -R u+w "$work/libc"
+sed '/^\/\/go:build ignore$/d' tools/ferretdb/libc/memfast.go >"$work/libc/memfast.go"
+for arch in amd64 arm64 loong64; do
+  translated="$work/libc/ccgo_linux_$arch.go"
+  sed -i -e 's|^func Xmemcmp(tls \*TLS, vl uintptr, vr uintptr, n Tsize_t) (r1 int32) {$|&\n\treturn memcmpFast(vl, vr, n)|' \
+    -e 's|^func Xmemcpy(tls \*TLS, dest uintptr, src uintptr, n Tsize_t) (r uintptr) {$|&\n\treturn memcpyFast(dest, src, n)|' \
+    "$translated"
+  [ "$(grep -c '^	return mem\(cmp\|cpy\)Fast(' "$translated")" = 2 ] || {
+    echo "install-ferretdb: $libc is not the expected modernc.org/libc source ($translated); not building" >&2
+    exit 1
+  }
+done
+(cd "$work" && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" \
+  -replace "modernc.org/libc=$work/libc" && go test -count=1 . \
   && go build -trimpath -o build/ferretdb .)
 mv "$work/build/ferretdb" "$target"

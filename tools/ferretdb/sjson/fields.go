@@ -7,6 +7,7 @@ package sjson
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 
@@ -20,11 +21,9 @@ import (
 // fields are scanned as raw JSON, never decoded: a find with a projection then no longer
 // decodes, for instance, an article's whole body to return two small fields. The document comes
 // from FerretDB's own storage, written by its Marshal: valid JSON, checked no further here.
+// A whole document is read the same way: each of its values is then decoded once, where
+// Unmarshal first runs encoding/json's decoder over the whole document to split it.
 func UnmarshalFields(data []byte, fields []string) (*types.Document, error) {
-	if fields == nil {
-		return Unmarshal(data)
-	}
-
 	v, err := topLevel(data)
 	if err != nil {
 		return nil, lazyerrors.Error(err)
@@ -60,7 +59,7 @@ func UnmarshalFields(data []byte, fields []string) (*types.Document, error) {
 	d := must.NotFail(types.NewDocument())
 
 	for _, key := range sch.Keys {
-		if !slices.Contains(fields, key) {
+		if fields != nil && !slices.Contains(fields, key) {
 			continue
 		}
 
@@ -69,7 +68,7 @@ func UnmarshalFields(data []byte, fields []string) (*types.Document, error) {
 			return nil, lazyerrors.Errorf("sjson.UnmarshalFields: missing key %q", key)
 		}
 
-		value, err := unmarshalSingleValue(b, sch.Properties[key])
+		value, err := unmarshalTopValue(b, sch.Properties[key])
 		if err != nil {
 			return nil, lazyerrors.Error(err)
 		}
@@ -78,6 +77,27 @@ func UnmarshalFields(data []byte, fields []string) (*types.Document, error) {
 	}
 
 	return d, nil
+}
+
+// unmarshalTopValue returns a top-level value as unmarshalSingleValue does; binary data written
+// as a plain base64 string (as Marshal writes it: no escapes) is decoded straight from its
+// bytes, rather than by encoding/json's decoder (a kept page's body is such a value).
+func unmarshalTopValue(data json.RawMessage, sch *elem) (any, error) {
+	if sch == nil || sch.Type != elemTypeBinData || sch.Subtype == nil || len(data) < 2 || data[0] != '"' ||
+		data[len(data)-1] != '"' || bytes.IndexByte(data[1:len(data)-1], '\\') >= 0 ||
+		bytes.IndexByte(data[1:len(data)-1], '"') >= 0 {
+		return unmarshalSingleValue(data, sch)
+	}
+
+	encoded := data[1 : len(data)-1]
+	decoded := make([]byte, base64.StdEncoding.DecodedLen(len(encoded)))
+
+	n, err := base64.StdEncoding.Decode(decoded, encoded)
+	if err != nil {
+		return nil, lazyerrors.Error(err)
+	}
+
+	return types.Binary{B: decoded[:n], Subtype: *sch.Subtype}, nil
 }
 
 // topLevel returns the raw JSON value of each top-level key of the object data, as slices of

@@ -7,6 +7,9 @@
 package sjson_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
 	"testing"
 	"time"
 
@@ -88,8 +91,62 @@ func TestUnmarshalFieldsWithoutFieldsIsUnmarshal(t *testing.T) {
 
 func TestUnmarshalFieldsRefusesWhatIsNotAStoredDocument(t *testing.T) {
 	for _, data := range []string{``, `[]`, `{"_id": "a"`, `{"_id": "a}`, `{"$s": {}} x`, `{"a" 1}`} {
-		if _, err := sjson.UnmarshalFields([]byte(data), []string{"_id"}); err == nil {
-			t.Fatalf("%q: no error", data)
+		for _, fields := range [][]string{nil, {"_id"}} {
+			if _, err := sjson.UnmarshalFields([]byte(data), fields); err == nil {
+				t.Fatalf("%q, fields %v: no error", data, fields)
+			}
 		}
+	}
+}
+
+// TestUnmarshalFieldsDecodesBinaryAsUnmarshal reads binary data of every length up to 64 bytes
+// (each base64 padding), whole and by name, as Unmarshal does; and binary data whose base64
+// string holds an escape, which Marshal never writes, by the general decoder.
+func TestUnmarshalFieldsDecodesBinaryAsUnmarshal(t *testing.T) {
+	for size := 0; size <= 64; size++ {
+		payload := make([]byte, size)
+		for i := range payload {
+			payload[i] = byte(i*37 + size)
+		}
+
+		doc := must.NotFail(types.NewDocument(
+			"_id", "example.com/b",
+			"body", types.Binary{B: payload, Subtype: types.BinaryUser},
+		))
+
+		data := must.NotFail(sjson.Marshal(doc))
+		want := must.NotFail(sjson.Unmarshal(data))
+
+		for _, fields := range [][]string{nil, {"body"}} {
+			got, err := sjson.UnmarshalFields(data, fields)
+			if err != nil {
+				t.Fatalf("%d bytes, fields %v: %v", size, fields, err)
+			}
+
+			if fields == nil {
+				same(t, got, want)
+			} else {
+				same(t, got, must.NotFail(types.NewDocument("body", must.NotFail(want.Get("body")))))
+			}
+		}
+
+		if size == 0 {
+			continue
+		}
+
+		// The same document with the base64 string's first character written as a JSON escape.
+		encoded := base64.StdEncoding.EncodeToString(payload)
+		escaped := bytes.Replace(data, []byte(`"`+encoded+`"`), []byte(fmt.Sprintf(`"\u%04x%s"`, encoded[0], encoded[1:])), 1)
+
+		if bytes.Equal(escaped, data) {
+			t.Fatalf("%d bytes: the base64 string %q is not in %s", size, encoded, data)
+		}
+
+		got, err := sjson.UnmarshalFields(escaped, nil)
+		if err != nil {
+			t.Fatalf("%d bytes, escaped: %v", size, err)
+		}
+
+		same(t, got, want)
 	}
 }
