@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import bson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from itemadapter import ItemAdapter
 
+from arabpress.items import ArticleItem
+from arabpress.rules import EXTRACTOR_VERSION
 from arabpress.storage.documents import (
+    BOOKKEEPING_FIELDS,
     BOOKKEEPING_ROOM,
+    DATE_FIELDS,
+    STAMPED_FIELDS,
     DocumentError,
+    article_document,
     article_fields,
     check_document,
     check_keys,
@@ -132,3 +140,62 @@ def test_a_value_bson_cannot_encode_is_refused_wherever_it_is() -> None:
         for value in ({1, 2}, "lone surrogate \ud800"):
             with pytest.raises(DocumentError, match=r"^not storable as BSON: "):
                 check_document(storable({name: value}), 16 * 1024 * 1024)
+
+
+def reference_article_document(item: Any) -> dict[str, Any]:
+    """The build article_document replaced: every field read through ItemAdapter."""
+    document: dict[str, Any] = {}
+    for name, value in ItemAdapter(item).items():
+        if name in BOOKKEEPING_FIELDS or name in STAMPED_FIELDS or name == "_id":
+            continue
+        if name in DATE_FIELDS and isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        document[name] = value
+    document["extractor_version"] = EXTRACTOR_VERSION
+    return document
+
+
+ITEM_VALUES = st.one_of(
+    SCALARS,
+    st.datetimes(),
+    st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=3)), timezone(timedelta(hours=-5))])),
+    st.lists(st.text(max_size=3), max_size=2),
+)
+ITEM_FIELDS = st.dictionaries(
+    st.sampled_from(sorted({*ArticleItem.fields, *BOOKKEEPING_FIELDS, *STAMPED_FIELDS, "_id"})),
+    ITEM_VALUES,
+    max_size=12,
+)
+
+
+@dataclass
+class Story:
+    """An item that is no mapping, read through ItemAdapter."""
+
+    url: str
+    published_at: datetime
+    version: int
+
+
+@settings(max_examples=300)
+@given(ITEM_FIELDS)
+def test_article_document_keeps_the_fields_in_order_as_the_adapter_walk_did(fields: dict[str, Any]) -> None:
+    item = ArticleItem(**{name: value for name, value in fields.items() if name in ArticleItem.fields})
+    for source in (fields, item):
+        document = article_document(source)
+        expected = reference_article_document(source)
+        assert document == expected
+        assert list(document) == list(expected)
+        # Equal datetimes may differ in time zone: each must be converted alike.
+        assert [getattr(value, "tzinfo", None) for value in document.values()] == [
+            getattr(value, "tzinfo", None) for value in expected.values()
+        ]
+
+
+def test_an_item_that_is_no_mapping_is_read_through_itemadapter() -> None:
+    story = Story("https://www.arabpress.example/x/", datetime(2026, 1, 1, 12, tzinfo=timezone(timedelta(hours=3))), 7)
+    document = article_document(story)
+    assert document == reference_article_document(story)
+    assert document["published_at"] == datetime(2026, 1, 1, 9, tzinfo=UTC)
+    assert document["published_at"].tzinfo is UTC
+    assert "version" not in document
