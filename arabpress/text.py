@@ -92,8 +92,8 @@ def fold_presentation_forms(text: str) -> str:
     return ARABIC_PRESENTATION_FORMS.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
 
 
-def fold_spaces(text: str) -> str:
-    """Fold every run of Unicode spaces to one space and trim both ends."""
+def fold_spaces(text: str, printable: bool | None = None) -> str:
+    """Fold every run of Unicode spaces to one space and trim both ends (*printable*: text.isprintable(), if known)."""
     # A text with single spaces only is returned as is: a C scan, several times faster than split/join.
     # isprintable() is False for every whitespace character but the space (they are separators or
     # controls), and faster still than the regex, which only the other texts need.
@@ -101,7 +101,7 @@ def fold_spaces(text: str) -> str:
         "  " not in text
         and text[:1] != " "
         and text[-1:] != " "
-        and (text.isprintable() or OTHER_SPACE.search(text) is None)
+        and ((text.isprintable() if printable is None else printable) or OTHER_SPACE.search(text) is None)
     ):
         return text
     return " ".join(text.split())
@@ -112,15 +112,24 @@ def normalize_characters(text: str) -> str:
     if text.isascii():
         # No presentation form, invisible mark or ZWNJ, and already NFC: only the spaces remain.
         return fold_spaces(text)
-    if FOLDED_OR_DELETED.search(text) is not None:
+    printable: bool | None = text.isprintable()
+    # Every invisible mark but the tatweel is a format character, which is unprintable, and every
+    # presentation form starts with the byte EF in UTF-8: a printable text without a tatweel or that
+    # byte has nothing to fold or delete, told by C scans cheaper than the regex's.
+    plain = printable and "\u0640" not in text and b"\xef" not in text.encode()
+    if not plain and FOLDED_OR_DELETED.search(text) is not None:
         text = INVISIBLE.sub("", fold_presentation_forms(text))
+        printable = None
     # NFC comes after the deletions: a mark freed from a tatweel may now compose with its letter.
-    text = unicodedata.normalize("NFC", text)
+    composed = unicodedata.normalize("NFC", text)
+    if composed is not text:
+        text, printable = composed, None
     if "\u200c" in text:
         text = STRAY_ZWNJ.sub("", REPEATED_ZWNJ.sub("\u200c", text))
+        printable = None
     # str.split() splits on every Unicode space (NBSP, U+2000-U+200A, U+202F, U+205F, U+3000,
     # tabs, newlines), so this also trims and folds runs.
-    return fold_spaces(text)
+    return fold_spaces(text, printable)
 
 
 def clean_text(text: str) -> str:

@@ -121,12 +121,17 @@ def test_word_count(body: str, words: int) -> None:
     assert word_count(body) == words
 
 
-@settings(max_examples=500)
-@given(
-    st.one_of(
-        st.text(), st.lists(st.sampled_from(["a", "١", "_", "-", "«", "…", " ", "\u00a0", "\n", "x-y,"])).map("".join)
-    )
-)
+# Characters of each kind, in Windows-1256 (counted by the byte table) and outside it (the
+# word-by-word count of the lines that hold one): letters, digits, marks, signs and spaces.
+WORD_COUNT_PIECES = [
+    *("a", "Z", "7", "_", "é", "ب", "ـ", "پ", "\u064b", "\u200c", "-", "«", "…", "’", "—", "،", "؟", "x-y,", "—»"),
+    *("١", "ж", "中", "\U0001f600", "\u0301", "\u2460", "²"),
+    *(" ", "  ", "\n", "\n\n", "\t", "\r", "\x1c", "\x85", "\u00a0", "\u2003", "\u202f", "\u3000"),
+]
+
+
+@settings(max_examples=1000)
+@given(st.one_of(st.text(), st.lists(st.sampled_from(WORD_COUNT_PIECES)).map("".join)))
 def test_word_count_counts_the_space_separated_runs_holding_a_letter_or_digit(body: str) -> None:
     # The definition: each run of non-spaces counted once from its first word character.
     assert word_count(body) == len(re.findall(r"\w\S*", body))

@@ -206,13 +206,17 @@ def test_unstorable_documents_are_rejected_alone(articles: Collection[dict[str, 
     too_large = entry(URL + "large/", body="x" * (17 * 1024 * 1024))
     naive_date = entry(URL + "naive/")
     naive_date.document["published_at"] = naive_date.document["published_at"].replace(tzinfo=None)
+    surrogate = entry(URL + "surrogate/")
+    surrogate.document["subtitle"] = "a lone \ud800 surrogate"
     good = [entry(URL + f"{number}/") for number in range(3)]
-    result = ArticleWriter(articles).write([good[0], nul_key, too_large, good[1], naive_date, good[2]])
+    batch = [good[0], nul_key, too_large, good[1], naive_date, surrogate, good[2]]
+    result = ArticleWriter(articles).write(batch)
     rejected = dict(result.rejected)
-    assert set(rejected) == {URL + "nul/", URL + "large/", URL + "naive/"}
+    assert set(rejected) == {URL + "nul/", URL + "large/", URL + "naive/", URL + "surrogate/"}
     assert "NUL" in rejected[URL + "nul/"]
     assert "limit" in rejected[URL + "large/"]
     assert "time zone" in rejected[URL + "naive/"]
+    assert "not storable as BSON" in rejected[URL + "surrogate/"]
     assert result.inserted == 3
     assert sorted(doc["url"] for doc in articles.find({}, {"url": 1})) == sorted(e.url for e in good)
 

@@ -509,6 +509,18 @@ def test_normalize_characters_shortcuts_change_nothing(text: str) -> None:
     assert normalize_characters(text) == every_step(text)
 
 
+@pytest.mark.parametrize("context", ["a’{}b", "لا{}ب", "{} {}", "ـ{}"])
+def test_normalize_characters_shortcuts_change_nothing_for_every_bmp_character(context: str) -> None:
+    # The shortcuts tell texts apart by printability, the tatweel and UTF-8's lead bytes: each
+    # character is tried in a printable non-ASCII text, alone and twice, and after a tatweel.
+    differing = [
+        hex(code_point)
+        for code_point in range(0x10000)
+        if normalize_characters(text := context.format(chr(code_point), chr(code_point))) != every_step(text)
+    ]
+    assert differing == []
+
+
 @settings(max_examples=300)
 @given(texts)
 def test_first_paragraph_is_the_first_of_the_split(body: str) -> None:

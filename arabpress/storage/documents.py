@@ -27,10 +27,14 @@ STAMPED_FIELDS = ("extractor_version", "record_hash")
 # Fields that say how and when a page was fetched, not what the article says: a new fetch
 # of the same article changes them without changing the article.
 CONTEXT_FIELDS = ("fetched_at", "fetched_url", "sitemap_lastmod")
+# What storage sets itself, whatever an item says.
+LEFT_OUT_OF_ITEMS = frozenset({*BOOKKEEPING_FIELDS, *STAMPED_FIELDS, "_id"})
 # Item fields stored as BSON dates in UTC.
 DATE_FIELDS = ("published_at", "modified_at", "fetched_at", "sitemap_lastmod")
 # Room left under the server's size limit for the bookkeeping fields.
 BOOKKEEPING_ROOM = 1024
+# The bytes of a BSON document around its elements: its int32 length and the closing NUL.
+BSON_FRAME = 5
 # The text index's language_override: a field no article has, so that every article is
 # indexed with the index's default_language "none" whatever its ``language`` says.
 TEXT_LANGUAGE_FIELD = "text_search_language"
@@ -42,13 +46,13 @@ class DocumentError(ValueError):
 
 def article_document(item: Any) -> dict[str, Any]:
     """Return the fields of *item* to store, aware datetimes converted to UTC, with extractor_version."""
-    document: dict[str, Any] = {}
-    for name, value in ItemAdapter(item).items():
-        if name in BOOKKEEPING_FIELDS or name in STAMPED_FIELDS or name == "_id":
-            continue
-        if name in DATE_FIELDS and isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        document[name] = value
+    # A mapping (a scrapy Item, a dict) is read directly: through ItemAdapter each field costs two more calls.
+    fields = item if isinstance(item, Mapping) else ItemAdapter(item)
+    document = {name: value for name, value in fields.items() if name not in LEFT_OUT_OF_ITEMS}
+    for name in DATE_FIELDS:
+        value = document.get(name)
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            document[name] = value.astimezone(UTC)
     document["extractor_version"] = EXTRACTOR_VERSION
     return document
 
@@ -65,15 +69,31 @@ def record_hash(document: Mapping[str, Any]) -> str:
     Keys are sorted at every level and BSON keeps dates to the millisecond, so a document read
     back from the server hashes like the one that was written.
     """
-    return hashlib.sha256(bson.encode(_sorted(article_fields(document)))).hexdigest()
+    return hash_of(article_bson(document))
+
+
+def article_bson(document: Mapping[str, Any]) -> bytes:
+    """Return the article's fields of *document* as BSON, keys sorted at every level (what record_hash hashes)."""
+    return bson.encode(_sorted(article_fields(document)))
+
+
+def hash_of(encoded: bytes) -> str:
+    """Return the record hash of the article fields encoded by article_bson."""
+    return hashlib.sha256(encoded).hexdigest()
+
+
+# Values with nothing inside to sort or check, told apart from mappings and lists by their type alone
+# (an isinstance against an ABC such as Mapping costs several times more).
+SCALARS = (str, int, float, datetime, bytes, type(None))
 
 
 def _sorted(value: Any) -> Any:
     """Return *value* with the keys of every mapping in it sorted."""
+    # Scalars are kept without a call: most values are, and lists of URLs are long.
     if isinstance(value, Mapping):
-        return {key: _sorted(value[key]) for key in sorted(value)}
+        return {key: child if isinstance(child := value[key], SCALARS) else _sorted(child) for key in sorted(value)}
     if isinstance(value, list | tuple):
-        return [_sorted(child) for child in value]
+        return [child if isinstance(child, SCALARS) else _sorted(child) for child in value]
     return value
 
 
@@ -91,12 +111,12 @@ def keyed(document: Mapping[str, Any]) -> dict[str, Any]:
     return {"_id": key, **{name: value for name, value in document.items() if name != "_id"}, "url": key}
 
 
-def check_document(document: Mapping[str, Any], max_size: int) -> None:
-    """Raise DocumentError when *document* cannot be stored as it is on any server.
+def check_document(document: Mapping[str, Any], max_size: int) -> str:
+    """Raise DocumentError when *document* cannot be stored as it is on any server; else return its record_hash.
 
     Checked here rather than left to the server because the servers differ: FerretDB
     accepts documents over 16 MiB, and the driver refuses a whole batch for one key
-    with a NUL byte.
+    with a NUL byte. The article's fields are encoded once for both the size and the hash.
     """
     if document.get("_id") != document.get("url"):
         raise DocumentError("_id is not the url key (arabpress.storage.documents.keyed)")
@@ -114,23 +134,32 @@ def check_document(document: Mapping[str, Any], max_size: int) -> None:
         raise DocumentError(f"{TEXT_LANGUAGE_FIELD} is reserved for the text index")
     check_keys(document)
     try:
-        size = len(bson.encode(document))
-    except (InvalidDocument, OverflowError) as error:
+        fields = article_fields(document)
+        encoded = bson.encode(_sorted(fields))
+        # A BSON document is its elements between a 4-byte length and a NUL, in any order: the
+        # size of the whole is the two parts' sizes less one frame.
+        rest = bson.encode({name: value for name, value in document.items() if name not in fields})
+    except (InvalidDocument, OverflowError, UnicodeEncodeError) as error:
+        # A lone surrogate in a string is no UTF-8: the encoder raises UnicodeEncodeError.
         raise DocumentError(f"not storable as BSON: {error}") from None
+    size = len(encoded) + len(rest) - BSON_FRAME
     if size > max_size - BOOKKEEPING_ROOM:
         raise DocumentError(f"{size} bytes, over the server's limit of {max_size}")
+    return hash_of(encoded)
 
 
 def check_keys(value: Any, path: str = "") -> None:
     """Raise DocumentError for a field name MongoDB-compatible servers refuse or misread."""
     if isinstance(value, Mapping):
         for key, child in value.items():
-            where = f"{path}.{key}" if path else str(key)
             if not isinstance(key, str) or not key:
                 raise DocumentError(f"field name {key!r} under {path or 'the top level'} is empty or not text")
             if key.startswith("$") or "." in key or "\x00" in key:
+                where = f"{path}.{key}" if path else key
                 raise DocumentError(f"field name {where!r} has '$', '.' or NUL")
-            check_keys(child, where)
+            if not isinstance(child, SCALARS):
+                check_keys(child, f"{path}.{key}" if path else key)
     elif isinstance(value, list | tuple):
         for index, child in enumerate(value):
-            check_keys(child, f"{path}.{index}")
+            if not isinstance(child, SCALARS):
+                check_keys(child, f"{path}.{index}")

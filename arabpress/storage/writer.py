@@ -96,11 +96,17 @@ class Entry:
     seen_at: datetime
     # Re-extracted from the stored page rather than seen on the site (see the module's rules).
     from_archive: bool = False
+    # The document's record_hash once the writer has checked it ("" before).
+    record_hash: str = ""
 
     @property
     def url(self) -> str:
         """Return the article's URL (its key once the writer has checked it)."""
         return str(self.document.get("url"))
+
+    def hashed(self) -> dict[str, Any]:
+        """Return the document with its record_hash."""
+        return {**self.document, "record_hash": self.record_hash or record_hash(self.document)}
 
 
 @dataclass
@@ -195,7 +201,7 @@ def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
     seen_at, url = entry.seen_at, entry.url
     if stored is None:
         return insert(entry)
-    document = {**entry.document, "record_hash": record_hash(entry.document)}
+    document = entry.hashed()
     last_seen = stored.get("last_seen_at")
     if stored.get("record_hash") == document["record_hash"] and not stored.get(LEGACY):
         moves = {} if entry.from_archive else {"last_seen_at": seen_at}
@@ -235,7 +241,7 @@ def plan(entry: Entry, stored: Mapping[str, Any] | None) -> Operation | None:
 def insert(entry: Entry) -> Operation:
     """Return the write of *entry* as a new article."""
     seen_at = entry.seen_at
-    document = {**entry.document, "record_hash": record_hash(entry.document)}
+    document = entry.hashed()
     # A plain insert, not an upsert with $setOnInsert: FerretDB 1.x leaves out the
     # null and empty-list fields of $setOnInsert. A retry that meets the unique _id
     # finds the document written (see Operation.send).
@@ -313,11 +319,11 @@ class ArticleWriter:
         for entry in entries:
             try:
                 document = keyed(entry.document)
-                check_document(document, self.max_document_size)
+                hashed = check_document(document, self.max_document_size)
             except DocumentError as error:
                 result.rejected.append((entry.url, str(error)))
             else:
-                valid.append(replace(entry, document=document))
+                valid.append(replace(entry, document=document, record_hash=hashed))
         pending = rounds(valid)
         while pending:
             try:
