@@ -34,7 +34,7 @@ from arabpress.extract.dom import (
 )
 from arabpress.extract.dom import VISIBLE_TEXT as node_text_query
 from arabpress.extract.links import _links
-from arabpress.extract.page import RELATED_LINKS
+from arabpress.extract.page import RELATED_CLASS
 from arabpress.urls import is_article_url
 
 # Spaces of every kind, format characters and letters, as the texts of pages mix them.
@@ -131,6 +131,10 @@ def test_css_nodes_match_what_parsel_matches(markup: str, query: str) -> None:
     selector = Selector(text=f"<html><body>{markup}</body></html>")
     for scope in [selector, *selector.xpath("//body/*")[:2], *selector.xpath("//body/*/*")[:2]]:
         assert css_nodes(scope, query) == [found.root for found in scope.css(query)]
+
+
+# What the related links were read with before the class index: the reference it must match.
+RELATED_LINKS = f"//@class[contains(., '{RELATED_CLASS}')]/..//a/@href"
 
 
 @settings(max_examples=300)

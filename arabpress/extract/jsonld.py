@@ -33,8 +33,6 @@ ARTICLE_TYPES = frozenset(
     }
 )
 NESTING_KEYS = ("@graph", "mainEntity")
-# What script_texts() reads, as the XPath it stands for.
-SCRIPT_TEXTS = '//script[@type="application/ld+json"]/text()'
 JSONLD_TYPE = "application/ld+json"
 NON_PERSON_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"})
 
@@ -61,7 +59,7 @@ class JsonLdArticle:
 
 
 def script_texts(root: Element) -> list[str]:
-    """Return the texts of the page's JSON-LD scripts (SCRIPT_TEXTS), in page order."""
+    """Return the texts of the page's JSON-LD scripts (<script type="application/ld+json">), in page order."""
     # lxml's walk by tag name, not an XPath scan: the HTML parser gives a script's content as
     # its one text node (none when empty).
     return [script.text for script in root.iter("script") if script.get("type") == JSONLD_TYPE and script.text]

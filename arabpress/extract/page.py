@@ -44,10 +44,9 @@ DEFAULT_SITE_NAME = "Arab Press"
 PARAGRAPH_SEPARATOR = "\n\n"
 # The generic body that stands in for an empty one in the theme's markup is a story, not furniture.
 STORY_OUTSIDE_THEME_CHARACTERS = 500
-# The links of the page's related-articles list(s): ul.related-list, section.related-posts and the like,
-# what RELATED_LINKS selects; read from the page's class index, which has the elements already.
+# The page's related-articles list(s) (ul.related-list, section.related-posts and the like): the
+# elements whose class attribute holds this text, read from the page's class index.
 RELATED_CLASS = "related"
-RELATED_LINKS = f"//@class[contains(., '{RELATED_CLASS}')]/..//a/@href"
 YEAR = re.compile(r"\d{4}")  # \d: any script's digits
 
 DateSource = Literal["jsonld", "meta", "microdata", "time", "text", "fallback"]
@@ -382,7 +381,7 @@ class ArticlePage:
         return [url for url in unique(normalize_link(url) for url in resolved if url) if is_article_url(url)]
 
     def _related_hrefs(self) -> list[str]:
-        """The hrefs of the links in the elements whose class names a related list (RELATED_LINKS)."""
+        """The hrefs of the links in the elements whose class attribute holds RELATED_CLASS, in page order."""
         root = page_root(self.selector)
         if root is None:
             return []
