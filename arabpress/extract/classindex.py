@@ -23,10 +23,12 @@ Element: TypeAlias = Any
 
 CLASSED_ELEMENTS = etree.XPath("//@class/..")
 DESCENDANT_HREFS = etree.XPath("descendant::a/@href", smart_strings=False)
-# XPath's normalize-space(), which the class test of parsel's CSS translation uses, splits at these only.
+# XPath's normalize-space(), which the class test of parsel's CSS translation uses, splits at these
+# only (not at NBSP or other Unicode spaces).
 XML_WHITESPACE = re.compile(r"[ \t\r\n]+")
 # One compound selector: a lower-case tag name (parsel lower-cases names), classes, or both.
 COMPOUND = re.compile(r"([a-z][a-z0-9]*)?((?:\.-?[_a-zA-Z][\w-]*)*)")
+# A class in a CSS query (".entry-content").
 CLASS_NAME = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 
 

@@ -17,7 +17,7 @@ from lxml import etree, html
 from parsel import Selector, SelectorList
 from parsel.csstranslator import css2xpath
 
-from arabpress.extract.classindex import class_chains, class_index
+from arabpress.extract.classindex import CLASS_NAME, XML_WHITESPACE, class_chains, class_index
 from arabpress.urls import LINK_CACHE_SIZE
 
 T = TypeVar("T")
@@ -144,7 +144,6 @@ def document_classes(document: Element) -> frozenset[str]:
 
 # A query of one lower-case tag name ("figcaption", "h1"): parsel's translation lower-cases names.
 TAG_QUERY = re.compile(r"[a-z][a-z0-9]*")
-CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 # How parsel's CSS translation (cssselect) tests a class: a predicate on every element of the scope.
 CLASS_STEP = re.compile(
     r"\[@class and contains\(@class, '([^']+)'\)"
@@ -206,7 +205,7 @@ def query_branches(query: str) -> tuple[tuple[str, frozenset[str], frozenset[tup
     return tuple(
         (
             branch,
-            frozenset(CSS_CLASS.findall(branch)),
+            frozenset(CLASS_NAME.findall(branch)),
             frozenset((name.lower(), value) for name, value in ATTRIBUTE_VALUE.findall(branch)),
         )
         for branch in query.split(",")
@@ -325,10 +324,6 @@ def has_class_xpath(name: str) -> str:
 def has_token_xpath(name: str) -> str:
     """Return an XPath predicate body that tests an attribute node (``.``) for one token."""
     return f"(contains(., '{name}') and contains(concat(' ', normalize-space(.), ' '), ' {name} '))"
-
-
-# XPath's normalize-space() splits at these only (not at NBSP or other Unicode spaces).
-XML_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 
 def has_token(value: str | None, name: str) -> bool:
